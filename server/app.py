@@ -1,0 +1,41 @@
+"""The lesson's app: Flask, Flask-SQLAlchemy and Flask-Migrate wired together.
+
+`flask` finds `create_app` here by itself (FLASK_APP=app.py in .flaskenv),
+and the tests call it with their own database.
+"""
+import os
+
+from flask import Flask
+from flask_migrate import Migrate
+
+from database_url import resolve_database_url
+from models import Department, Employee, db
+
+# Absolute, so `flask db ...` finds the migrations from any folder.
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
+
+
+def create_app(test_config=None):
+    """Build the app; `test_config` overrides settings for a test."""
+    app = Flask(__name__, instance_relative_config=True)
+    if test_config is None:
+        app.config["SQLALCHEMY_DATABASE_URI"] = resolve_database_url(app.instance_path)
+    else:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    Migrate(app, db, directory=MIGRATIONS_DIR)
+
+    from cli import seed_command, start_command
+    from summary import bp as summary_bp
+
+    app.cli.add_command(seed_command)
+    app.cli.add_command(start_command)
+    app.register_blueprint(summary_bp)
+
+    @app.shell_context_processor
+    def lesson_names():
+        """So `flask shell` starts with the lesson's names in scope."""
+        return {"db": db, "Employee": Employee, "Department": Department}
+
+    return app

@@ -1,0 +1,34 @@
+"""The app's own `flask` commands: `flask seed` and `flask start`."""
+import click
+import flask_migrate
+from flask.cli import run_command
+
+from database_state import current_revision, head_revision
+from models import db
+from seed import seed_lesson_rows
+
+
+@click.command("seed")
+def seed_command():
+    """Add the lesson's employees and departments (safe to run twice)."""
+    with db.engine.connect() as connection:
+        current = current_revision(connection)
+    head = head_revision()
+    if current != head:
+        # The rows are written for the final schema; refuse before writing anything.
+        raise click.ClickException(
+            f"the database is at revision {current or '(empty)'} but the newest migration "
+            f"is {head}: run `flask db upgrade` first."
+        )
+    added = seed_lesson_rows()
+    click.echo(f"Seeded {added} new rows." if added else "The lesson's rows are already there.")
+
+
+@click.command("start")
+@click.option("--port", default=5555, envvar="FLASK_RUN_PORT", show_default=True)
+@click.pass_context
+def start_command(ctx, port):
+    """Upgrade the database to head, seed it, and serve the app."""
+    flask_migrate.upgrade()
+    ctx.invoke(seed_command)
+    ctx.invoke(run_command, host="127.0.0.1", port=port)

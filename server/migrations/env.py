@@ -1,0 +1,61 @@
+"""How Alembic reaches the app's database: Flask-Migrate's env.py, updated.
+
+Differences from the stock file, each on purpose:
+- it asks Flask-SQLAlchemy 3 for `db.engine` instead of the deprecated
+  `get_engine()`;
+- it uses a connection handed in through `config.attributes["connection"]`
+  when there is one, which is how pytest-alembic runs the migrations on a
+  test database;
+- it keeps loggers that were set up before it (pytest's, for one).
+"""
+import logging
+from contextlib import nullcontext
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+from sqlalchemy.engine import Connection
+
+config = context.config
+
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+logger = logging.getLogger("alembic.env")
+
+target_db = current_app.extensions["migrate"].db
+
+
+def run_migrations_offline():
+    """Print the SQL instead of running it (`flask db upgrade --sql`)."""
+    url = target_db.engine.url.render_as_string(hide_password=False)
+    context.configure(url=url, target_metadata=target_db.metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def skip_empty_autogenerate(context, revision, directives):
+    """Write no script when `flask db migrate` finds no change (stock behaviour)."""
+    if getattr(config.cmd_opts, "autogenerate", False):
+        script = directives[0]
+        if script.upgrade_ops.is_empty():
+            directives[:] = []
+            logger.info("No changes in schema detected.")
+
+
+def run_migrations_online():
+    """Run the migrations on a live connection."""
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
+    conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
+
+    given = config.attributes.get("connection") or target_db.engine
+    # A Connection is used as it is; an Engine lends one for this run.
+    with nullcontext(given) if isinstance(given, Connection) else given.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

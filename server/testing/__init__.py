@@ -1,0 +1,1 @@
+"""The grading suite. `codegrade_test.py` is the entry graders run."""
