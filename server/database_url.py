@@ -1,5 +1,6 @@
 """Where the database is: DATABASE_URL, or a SQLite file in the instance folder."""
 import os
+import re
 
 from sqlalchemy.engine import make_url
 
@@ -39,5 +40,6 @@ def masked(url):
     """The URL as it is safe to print: any password becomes ***."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL SQLAlchemy can parse: show only its scheme
-        return url.partition("://")[0] + "://***"
+    except Exception:  # not a URL SQLAlchemy can parse: show only a plain scheme
+        scheme = url.partition("://")[0]
+        return f"{scheme}://***" if re.fullmatch(r"[A-Za-z0-9+.-]+", scheme) else "***"

@@ -33,7 +33,13 @@ def client(app):
 
 @pytest.fixture
 def runner(app):
-    return app.test_cli_runner()
+    """Invokes the app's real `flask` commands in-process.
+
+    The `flask` executable pushes an app context around every command;
+    the test runner does not, so this fixture does.
+    """
+    with app.app_context():
+        yield app.test_cli_runner()
 
 
 @pytest.fixture
