@@ -25,16 +25,24 @@ def listed_server_urls():
     return [with_default_driver(url.strip()) for url in raw.split(",") if url.strip()]
 
 
-def engine_params():
-    """One pytest param per engine, with ids like `sqlite` and `postgresql`."""
-    params = [pytest.param(SQLITE, id=SQLITE)]
+def engines_under_test():
+    """(name, engine) pairs: SQLite first, then each listed server URL.
+
+    Names are backend names like `sqlite` and `postgresql`, numbered when a
+    backend is listed twice. The benchmarks use the same list.
+    """
+    found = [(SQLITE, SQLITE)]
     seen = {SQLITE: 1}
     for url in listed_server_urls():
         backend = make_url(url).get_backend_name()
         seen[backend] = seen.get(backend, 0) + 1
-        name = backend if seen[backend] == 1 else f"{backend}{seen[backend]}"
-        params.append(pytest.param(url, id=name))
-    return params
+        found.append((backend if seen[backend] == 1 else f"{backend}{seen[backend]}", url))
+    return found
+
+
+def engine_params():
+    """One pytest param per engine, with ids like `sqlite` and `postgresql`."""
+    return [pytest.param(engine, id=name) for name, engine in engines_under_test()]
 
 
 @contextmanager

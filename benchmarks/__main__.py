@@ -1,0 +1,99 @@
+"""`pipenv run bench`: time the migration chain, the grading suite and the CLI.
+
+    pipenv run bench                  N = 1,000, 100,000 and 1,000,000; best of 3
+    pipenv run bench --quick          N = 1,000 and 100,000; under a minute
+    pipenv run bench --json out.json  also write every figure as JSON
+
+Run it from the top folder. It uses SQLite and every server listed in
+TEST_DATABASE_URLS, each in a database of its own that it drops at the end.
+"""
+import logging
+import tempfile
+import time
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from benchmarks import BenchError
+from benchmarks.chain import run_chain
+from benchmarks.cli_startup import time_cli
+from benchmarks.report import machine, tables, write_json
+from benchmarks.suite import time_suite
+
+FULL_SIZES = (1_000, 100_000, 1_000_000)
+QUICK_SIZES = (1_000, 100_000)
+PARTS = ("chain", "suite", "cli")
+
+
+def parse_sizes(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        sizes = sorted({int(part.replace("_", "")) for part in value.split(",") if part.strip()})
+    except ValueError:
+        raise click.BadParameter("give whole numbers separated by commas, e.g. 1000,100000")
+    if not sizes or sizes[0] < 1:
+        raise click.BadParameter("give at least one size, each 1 or more")
+    return sizes
+
+
+@click.command(help=__doc__.split("\n\n")[0])
+@click.option("--quick", is_flag=True,
+              help="N = 1,000 and 100,000; the suite once on SQLite and once on all engines.")
+@click.option("--sizes", callback=parse_sizes, metavar="N,N,...",
+              help="Table sizes to use instead (comma-separated).")
+@click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Laps per step and runs per command; the best counts.")
+@click.option("--skip", multiple=True, type=click.Choice(PARTS),
+              help="Leave out a part (can be given more than once).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the results to this file as JSON.")
+def main(quick, sizes, repeat, skip, json_path):
+    sizes = sizes or list(QUICK_SIZES if quick else FULL_SIZES)
+    started = time.perf_counter()
+    # Alembic tells of every step it runs; thousands of those lines would bury the tables.
+    logging.disable(logging.INFO)
+    results = {
+        "machine": machine(),
+        "settings": {"sizes": sizes, "repeat": repeat, "quick": quick, "skipped": list(skip)},
+        "chain": None,
+        "suite": None,
+        "cli": None,
+    }
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+            if "chain" not in skip:
+                results["chain"] = run_chain(sizes, repeat, folder, say)
+            if "suite" not in skip:
+                results["suite"] = time_suite(1 if quick else repeat, say, each_server=not quick)
+            if "cli" not in skip:
+                results["cli"] = time_cli(folder, repeat, say)
+    except BenchError as error:
+        raise click.ClickException(one_line(error)) from None
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"a database refused: {one_line(getattr(error, 'orig', error))}") from None
+    results["elapsed_seconds"] = round(time.perf_counter() - started, 1)
+
+    click.echo(tables(results))
+    if json_path:
+        write_json(results, json_path)
+        say(f"wrote {json_path}")
+    say(f"done in {results['elapsed_seconds']:.0f} s")
+    failed = [row["engines"] for row in results["suite"] or [] if not row["passed"]]
+    if failed:
+        raise click.ClickException(f"the grading suite failed on {', '.join(failed)}: "
+                                   "run `pipenv run test` to see why.")
+
+
+def one_line(error):
+    """Drivers often add a hint on a second line; keep it, on the first."""
+    return " ".join(str(error).split())
+
+
+def say(message):
+    """Progress, on stderr, so stdout holds only the tables."""
+    click.echo(f"bench: {message}", err=True)
+
+
+if __name__ == "__main__":
+    main(prog_name="pipenv run bench")

@@ -1,0 +1,111 @@
+"""Timing the migration chain: every step, both ways, at each table size, on each engine.
+
+Three paths make the same moves: ours (the shipped migrations through
+Flask-Migrate), the floor (the same DDL through the raw DBAPI) and the
+naive path (autogenerate's scripts for steps 3 and 4). Before each move the
+tables it works on are filled with N rows if they are not full already,
+untimed: the renames keep their rows, so one fill serves many laps, while a
+step that drops a table, and the naive path, need a refill. Every move is
+timed on each of `repeat` laps; the best lap counts.
+"""
+from contextlib import ExitStack
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+
+from app import create_app
+from benchmarks.databases import bench_database, server_version, suite_failures_as_bench_errors
+from benchmarks.floor import Floor, render_ddl
+from benchmarks.moves import LAP, RENAMES, Migrations
+from benchmarks.naive import write_naive_migrations
+from benchmarks.rows import ensure_rows
+from models import db
+from testing.engines import engines_under_test
+from testing.lesson import find_steps
+
+PATHS = ("ours", "naive", "floor")
+
+
+def run_chain(sizes, repeat, folder, say):
+    """{engine name: {"server": version, "fills": counts, "steps": [row per move and path]}}."""
+    with ExitStack() as databases:
+        # Every database is made before any timing, so a server that is down fails at once.
+        urls = {name: databases.enter_context(bench_database(engine, Path(folder) / name))
+                for name, engine in engines_under_test()}
+        return {name: time_engine(name, url, sizes, repeat, Path(folder) / name, say)
+                for name, url in urls.items()}
+
+
+def time_engine(name, url, sizes, repeat, folder, say):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    try:
+        paths = make_paths(app, folder)
+        say(f"{name}: a lap to warm up")  # first-use costs: imports, caches, connections
+        time_path(app, paths[0], sizes[0], 1)
+        timings, fills = {}, {}
+        for n in sizes:
+            for path in paths:
+                say(f"{name}: {path.name} path, N = {n:,}")
+                timings[path.name, n], fills[path.name, n] = time_path(app, path, n, repeat)
+    finally:
+        with app.app_context():
+            db.engine.dispose()  # let the database be dropped
+    return {
+        "server": server_version(url),
+        "fills": {path: {str(n): fills[path, n] for n in sizes} for path in PATHS},
+        "steps": summarize(timings, sizes),
+    }
+
+
+def make_paths(app, folder):
+    """Ours, the floor and the naive path, for this app's database."""
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        with suite_failures_as_bench_errors():
+            revisions = [step.revision for step in find_steps(ScriptDirectory.from_config(config))]
+        ours = Migrations("ours", revisions)
+        floor = Floor(render_ddl(ours))
+        directory, naive_revisions = write_naive_migrations(config, revisions, folder)
+    naive = Migrations("naive", naive_revisions, moves=RENAMES, directory=directory)
+    return ours, floor, naive
+
+
+def time_path(app, path, n, repeat):
+    """{move label: [Sample per lap]} with tables of `n` rows, and how many fills it took."""
+    samples = {move.label: [] for move in path.moves}
+    fills = 0
+    with app.app_context():
+        path.start()
+        for _ in range(repeat):
+            for move in path.moves:
+                fills += sum(ensure_rows(db.engine, table, n) for table in move.needs)
+                samples[move.label].append(path.run(move))
+        path.finish()
+    return samples, fills
+
+
+def summarize(timings, sizes):
+    """One JSON-ready row per move and path: best time per N, growth, ratio to the floor."""
+    rows = []
+    smallest, largest = str(min(sizes)), str(max(sizes))
+    for move in LAP:
+        for path in PATHS:
+            if (path, sizes[0]) not in timings or move.label not in timings[path, sizes[0]]:
+                continue
+            best = {str(n): min(s.seconds for s in timings[path, n][move.label]) for n in sizes}
+            peak = max(s.peak_rss for n in sizes for s in timings[path, n][move.label])
+            row = {
+                "step": move.step,
+                "direction": move.direction,
+                "what": move.what,
+                "path": path,
+                "seconds": best,
+                "growth": best[largest] / best[smallest],
+                "floor_ratio": None,
+                "peak_rss_mib": round(peak / 2**20, 1),
+            }
+            if path == "ours":
+                floor = min(s.seconds for s in timings["floor", max(sizes)][move.label])
+                row["floor_ratio"] = best[largest] / floor
+            rows.append(row)
+    return rows

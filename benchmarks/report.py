@@ -1,0 +1,144 @@
+"""The results: tables for people (Markdown, so they paste into the README), JSON for tools."""
+import json
+import os
+import platform
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+
+PACKAGES = ("flask", "flask-sqlalchemy", "flask-migrate", "alembic", "sqlalchemy",
+            "psycopg", "pymysql", "pytest", "pytest-alembic")
+RENAME_STEPS = (3, 4)
+
+
+def machine():
+    """What the figures were measured on."""
+    return {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "packages": {name: installed_version(name) for name in PACKAGES},
+    }
+
+
+def installed_version(name):
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def write_json(results, path):
+    with open(path, "w") as file:
+        json.dump(results, file, indent=2)
+        file.write("\n")
+
+
+def tables(results):
+    """Every table of `results`, as Markdown text."""
+    parts = [header(results)]
+    if results["chain"] is not None:
+        sizes = results["settings"]["sizes"]
+        repeat = results["settings"]["repeat"]
+        parts.append(renames_table(results["chain"], sizes))
+        for engine, chain in results["chain"].items():
+            parts.append(chain_table(engine, chain, sizes, repeat))
+    if results["suite"] is not None:
+        parts.append(suite_table(results["suite"]))
+    if results["cli"] is not None:
+        parts.append(cli_table(results["cli"], results["settings"]["repeat"]))
+    return "\n\n".join(parts) + "\n"
+
+
+def header(results):
+    m = results["machine"]
+    packages = ", ".join(f"{name} {v}" for name, v in m["packages"].items() if v)
+    return (f"{m['date'][:10]}, {m['cpu_count']} CPUs, Python {m['python']} on {m['platform']}.\n"
+            f"{packages}.")
+
+
+def renames_table(chain, sizes):
+    small, large = str(min(sizes)), str(max(sizes))
+    lines = [
+        f"Steps 3 and 4 (ms, N = {int(small):,} and {int(large):,} rows; growth is the ratio)",
+        "",
+        f"| engine | step | ours {n(small)} | ours {n(large)} | growth | naive {n(small)} "
+        f"| naive {n(large)} | growth |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for engine, result in chain.items():
+        by_key = {(row["step"], row["direction"], row["path"]): row for row in result["steps"]}
+        for row in result["steps"]:
+            if row["step"] not in RENAME_STEPS or row["path"] != "ours":
+                continue
+            naive = by_key[row["step"], row["direction"], "naive"]
+            lines.append(
+                f"| {engine} | {row['step']} {row['direction']} "
+                f"| {ms(row['seconds'][small])} | {ms(row['seconds'][large])} | {times(row['growth'])} "
+                f"| {ms(naive['seconds'][small])} | {ms(naive['seconds'][large])} "
+                f"| {times(naive['growth'])} |"
+            )
+    return "\n".join(lines)
+
+
+def chain_table(engine, chain, sizes, repeat):
+    lines = [
+        f"{engine} ({chain['server']}): every step, best of {repeat}, ms",
+        "",
+        "| step | what | path | " + " | ".join(n(size) for size in sizes)
+        + " | growth | × floor | peak RSS |",
+        "| --- | --- | --- | " + " | ".join("---:" for _ in sizes) + " | ---: | ---: | ---: |",
+    ]
+    for row in chain["steps"]:
+        cells = [ms(row["seconds"][str(size)]) for size in sizes]
+        ratio = times(row["floor_ratio"]) if row["floor_ratio"] is not None else ""
+        lines.append(
+            f"| {row['step']} {row['direction']} | {row['what']} | {row['path']} | "
+            + " | ".join(cells)
+            + f" | {times(row['growth'])} | {ratio} | {row['peak_rss_mib']:.0f} MiB |"
+        )
+    return "\n".join(lines)
+
+
+def suite_table(rows):
+    lines = [
+        "Grading suite (`pytest` from the top folder), best of the runs",
+        "",
+        "| engines | tests | runs | wall time |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        outcome = "" if row["passed"] else " (FAILED)"
+        lines.append(f"| {row['engines']} | {row['tests']} | {row['runs']} "
+                     f"| {row['seconds']:.1f} s{outcome} |")
+    return "\n".join(lines)
+
+
+def cli_table(cli, repeat):
+    lines = [
+        f"`flask db current` on a SQLite database at head, best of {repeat}",
+        "",
+        "| app | wall time | of which imports |",
+        "| --- | ---: | ---: |",
+    ]
+    for app, label in (("lesson", "this repository"), ("bare", "bare Flask-Migrate, one file")):
+        lines.append(f"| {label} | {ms(cli['seconds'][app])} ms | {ms(cli['import_seconds'][app])} ms |")
+    extras = ", ".join(f"{item['module']} {ms(item['seconds'])} ms" for item in cli["extra_imports"])
+    lines += ["", f"Ratio: {times(cli['ratio'])}. Imports only this repository makes: {extras or 'none'}."]
+    return "\n".join(lines)
+
+
+def n(size):
+    return f"N={int(size):,}"
+
+
+def ms(seconds):
+    """Milliseconds, with as many digits as mean something."""
+    value = seconds * 1000
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def times(ratio):
+    return f"{ratio:.1f}×" if ratio < 100 else f"{ratio:,.0f}×"
