@@ -22,6 +22,9 @@ from benchmarks.suite import time_suite
 
 FULL_SIZES = (1_000, 100_000, 1_000_000)
 QUICK_SIZES = (1_000, 100_000)
+# Start-up takes half a second and wobbles with whatever else the machine
+# does, so it gets more runs than the other parts; they are interleaved.
+CLI_RUNS, QUICK_CLI_RUNS = 10, 5
 PARTS = ("chain", "suite", "cli")
 
 
@@ -43,16 +46,35 @@ def parse_sizes(ctx, param, value):
 @click.option("--sizes", callback=parse_sizes, metavar="N,N,...",
               help="Table sizes to use instead (comma-separated).")
 @click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Laps per step and runs per command; the best counts.")
+              help="Laps per migration step and runs of the suite; the best counts.")
 @click.option("--skip", multiple=True, type=click.Choice(PARTS),
               help="Leave out a part (can be given more than once).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True),
+@click.option("--json", "json_file", type=click.File("w", lazy=False),
               help="Also write the results to this file as JSON.")
-def main(quick, sizes, repeat, skip, json_path):
-    sizes = sizes or list(QUICK_SIZES if quick else FULL_SIZES)
-    started = time.perf_counter()
+def main(quick, sizes, repeat, skip, json_file):
     # Alembic tells of every step it runs; thousands of those lines would bury the tables.
     logging.disable(logging.INFO)
+    try:
+        results = run_parts(sizes or list(QUICK_SIZES if quick else FULL_SIZES), repeat, quick, skip)
+    except BenchError as error:
+        raise click.ClickException(one_line(error)) from None
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"a database refused: {one_line(getattr(error, 'orig', error))}") from None
+
+    click.echo(tables(results))
+    if json_file:
+        write_json(results, json_file)
+        say(f"wrote {json_file.name}")
+    say(f"done in {results['elapsed_seconds']:.0f} s")
+    failed = [row["engines"] for row in results["suite"] or [] if not row["passed"]]
+    if failed:
+        raise click.ClickException(f"the grading suite failed on {', '.join(failed)}: "
+                                   "run `pipenv run test` to see why.")
+
+
+def run_parts(sizes, repeat, quick, skip):
+    """Every figure, with what it was measured on; a skipped part is None."""
+    started = time.perf_counter()
     results = {
         "machine": machine(),
         "settings": {"sizes": sizes, "repeat": repeat, "quick": quick, "skipped": list(skip)},
@@ -60,29 +82,15 @@ def main(quick, sizes, repeat, skip, json_path):
         "suite": None,
         "cli": None,
     }
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-") as folder:
-            if "chain" not in skip:
-                results["chain"] = run_chain(sizes, repeat, folder, say)
-            if "suite" not in skip:
-                results["suite"] = time_suite(1 if quick else repeat, say, each_server=not quick)
-            if "cli" not in skip:
-                results["cli"] = time_cli(folder, repeat, say)
-    except BenchError as error:
-        raise click.ClickException(one_line(error)) from None
-    except SQLAlchemyError as error:
-        raise click.ClickException(f"a database refused: {one_line(getattr(error, 'orig', error))}") from None
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        if "chain" not in skip:
+            results["chain"] = run_chain(sizes, repeat, folder, say)
+        if "suite" not in skip:
+            results["suite"] = time_suite(1 if quick else repeat, say, each_server=not quick)
+        if "cli" not in skip:
+            results["cli"] = time_cli(folder, QUICK_CLI_RUNS if quick else CLI_RUNS, say)
     results["elapsed_seconds"] = round(time.perf_counter() - started, 1)
-
-    click.echo(tables(results))
-    if json_path:
-        write_json(results, json_path)
-        say(f"wrote {json_path}")
-    say(f"done in {results['elapsed_seconds']:.0f} s")
-    failed = [row["engines"] for row in results["suite"] or [] if not row["passed"]]
-    if failed:
-        raise click.ClickException(f"the grading suite failed on {', '.join(failed)}: "
-                                   "run `pipenv run test` to see why.")
+    return results
 
 
 def one_line(error):

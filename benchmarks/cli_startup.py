@@ -17,6 +17,7 @@ from typing import NamedTuple
 from benchmarks import SERVER_DIR, BenchError
 
 FLASK = Path(sys.executable).with_name("flask")
+IMPORTTIME_RUNS = 3
 
 BARE_APP = '''"""A bare Flask-Migrate app: one file, one model."""
 from flask import Flask
@@ -90,9 +91,10 @@ def time_cli(folder, runs, say):
             app.flask("db", "current")
             times[app.name].append(time.perf_counter() - start)
     say("python -X importtime -m flask db current")
-    imports = {app.name: import_times(app, runs) for app in (ours, bare)}
+    imports = {app.name: import_times(app, IMPORTTIME_RUNS) for app in (ours, bare)}
     best = {name: min(samples) for name, samples in times.items()}
     return {
+        "runs": runs,
         "seconds": best,
         "ratio": best[ours.name] / best[bare.name],
         "import_seconds": {name: total_self(found) for name, found in imports.items()},

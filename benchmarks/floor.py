@@ -48,15 +48,17 @@ class Floor:
 
 
 def render_ddl(migrations):
-    """{move label: [DDL]} that `migrations` (a chain.Migrations) runs for each move."""
+    """{move label: [DDL]} that `migrations` (a moves.Migrations) runs for each move."""
     statements = {}
     for move in LAP:
         target = migrations.target(move)
         if move.direction == "up":
-            source = migrations.revisions[move.step - 2] if move.step > 1 else None
-            command, revision = flask_migrate.upgrade, f"{source}:{target}" if source else target
+            command = flask_migrate.upgrade
+            # From empty, --sql takes just the target; otherwise a range start:end.
+            revision = f"{migrations.revisions[move.step - 2]}:{target}" if move.step > 1 else target
         else:
-            command, revision = flask_migrate.downgrade, f"{migrations.revisions[move.step - 1]}:{target}"
+            command = flask_migrate.downgrade
+            revision = f"{migrations.revisions[move.step - 1]}:{target}"
         rendered = io.StringIO()
         with redirect_stdout(rendered):
             command(directory=migrations.directory, revision=revision, sql=True)

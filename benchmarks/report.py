@@ -28,10 +28,9 @@ def installed_version(name):
         return None
 
 
-def write_json(results, path):
-    with open(path, "w") as file:
-        json.dump(results, file, indent=2)
-        file.write("\n")
+def write_json(results, file):
+    json.dump(results, file, indent=2)
+    file.write("\n")
 
 
 def tables(results):
@@ -46,7 +45,7 @@ def tables(results):
     if results["suite"] is not None:
         parts.append(suite_table(results["suite"]))
     if results["cli"] is not None:
-        parts.append(cli_table(results["cli"], results["settings"]["repeat"]))
+        parts.append(cli_table(results["cli"]))
     return "\n\n".join(parts) + "\n"
 
 
@@ -114,9 +113,9 @@ def suite_table(rows):
     return "\n".join(lines)
 
 
-def cli_table(cli, repeat):
+def cli_table(cli):
     lines = [
-        f"`flask db current` on a SQLite database at head, best of {repeat}",
+        f"`flask db current` on a SQLite database at head, best of {cli['runs']}",
         "",
         "| app | wall time | of which imports |",
         "| --- | ---: | ---: |",

@@ -17,7 +17,8 @@ def numbers(backend, n):
     if backend == "postgresql":
         return "SELECT i FROM generate_series(1, :n) AS g(i)"
     if backend == "sqlite":
-        return "WITH RECURSIVE counter(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM counter WHERE i < :n) SELECT i FROM counter"
+        return ("WITH RECURSIVE counter(i) AS "
+                "(SELECT 1 UNION ALL SELECT i + 1 FROM counter WHERE i < :n) SELECT i FROM counter")
     places = len(str(max(n - 1, 1)))  # enough digits to count to n
     digit_sum = " + ".join(f"d{k}.d * {10 ** k}" for k in range(places))
     joins = " CROSS JOIN ".join(f"({DIGITS}) AS d{k}" for k in range(places))
