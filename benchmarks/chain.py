@@ -2,11 +2,11 @@
 
 Three paths make the same moves: ours (the shipped migrations through
 Flask-Migrate), the floor (the same DDL through the raw DBAPI) and the
-naive path (autogenerate's scripts for steps 3 and 4). Before each move the
-tables it works on are filled with N rows if they are not full already,
-untimed: the renames keep their rows, so one fill serves many laps, while a
-step that drops a table, and the naive path, need a refill. Every move is
-timed on each of `repeat` laps; the best lap counts.
+naive path (autogenerate's scripts for steps 3 and 4, which it times
+alone). Before each timed move the tables it works on are filled with N
+rows if they are not full already, untimed: our renames keep their rows,
+so one fill serves all their laps, while the naive renames and the drops
+need a refill. Every move is timed on each of `repeat` laps; the best counts.
 """
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from app import create_app
 from benchmarks.databases import bench_database, server_version, suite_failures_as_bench_errors
 from benchmarks.floor import Floor, render_ddl
-from benchmarks.moves import LAP, RENAMES, Migrations
+from benchmarks.moves import ALL_MOVES, RENAMES, Migrations, walk
 from benchmarks.naive import write_naive_migrations
 from benchmarks.rows import ensure_rows
 from models import db
@@ -27,7 +27,7 @@ PATHS = ("ours", "naive", "floor")
 
 
 def run_chain(sizes, repeat, folder, say):
-    """{engine name: {"server": version, "fills": counts, "steps": [row per move and path]}}."""
+    """{engine name: {"server": version, "rename_fills": counts, "steps": [row per move and path]}}."""
     with ExitStack() as databases:
         # Every database is made before any timing, so a server that is down fails at once.
         urls = {name: databases.enter_context(bench_database(engine, Path(folder) / name))
@@ -40,19 +40,19 @@ def time_engine(name, url, sizes, repeat, folder, say):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     try:
         paths = make_paths(app, folder)
-        say(f"{name}: a lap to warm up")  # first-use costs: imports, caches, connections
+        say(f"{name}: laps to warm up")  # first-use costs: imports, caches, connections
         time_path(app, paths[0], sizes[0], 1)
-        timings, fills = {}, {}
+        timings, rename_fills = {}, {}
         for n in sizes:
             for path in paths:
                 say(f"{name}: {path.name} path, N = {n:,}")
-                timings[path.name, n], fills[path.name, n] = time_path(app, path, n, repeat)
+                timings[path.name, n], rename_fills[path.name, n] = time_path(app, path, n, repeat)
     finally:
         with app.app_context():
             db.engine.dispose()  # let the database be dropped
     return {
         "server": server_version(url),
-        "fills": {path: {str(n): fills[path, n] for n in sizes} for path in PATHS},
+        "rename_fills": {path: {str(n): rename_fills[path, n] for n in sizes} for path in PATHS},
         "steps": summarize(timings, sizes),
     }
 
@@ -66,29 +66,35 @@ def make_paths(app, folder):
         ours = Migrations("ours", revisions)
         floor = Floor(render_ddl(ours))
         directory, naive_revisions = write_naive_migrations(config, revisions, folder)
-    naive = Migrations("naive", naive_revisions, moves=RENAMES, directory=directory)
+    naive = Migrations("naive", naive_revisions, laps=(RENAMES,), directory=directory)
     return ours, floor, naive
 
 
 def time_path(app, path, n, repeat):
-    """{move label: [Sample per lap]} with tables of `n` rows, and how many fills it took."""
-    samples = {move.label: [] for move in path.moves}
-    fills = 0
+    """{move label: [Sample per lap]} with tables of `n` rows, and the fills the renames needed.
+
+    The database starts and ends empty.
+    """
+    samples = {move.label: [] for lap in path.laps for move in lap.moves}
+    rename_fills = 0
+    position = 0
     with app.app_context():
-        path.start()
-        for _ in range(repeat):
-            for move in path.moves:
-                fills += sum(ensure_rows(db.engine, table, n) for table in move.needs)
-                samples[move.label].append(path.run(move))
-        path.finish()
-    return samples, fills
+        for lap in path.laps:
+            position = walk(path, position, lap.start)
+            for _ in range(repeat):
+                for move in lap.moves:
+                    filled = sum(ensure_rows(db.engine, table, n) for table in move.needs)
+                    rename_fills += filled if lap is RENAMES else 0
+                    samples[move.label].append(path.run(move))
+        walk(path, position, 0)
+    return samples, rename_fills
 
 
 def summarize(timings, sizes):
     """One JSON-ready row per move and path: best time per N, growth, ratio to the floor."""
     rows = []
     smallest, largest = str(min(sizes)), str(max(sizes))
-    for move in LAP:
+    for move in ALL_MOVES:
         for path in PATHS:
             if move.label not in timings[path, sizes[0]]:
                 continue  # the naive path makes only the renames

@@ -12,7 +12,7 @@ from contextlib import redirect_stdout
 
 import flask_migrate
 
-from benchmarks.moves import LAP
+from benchmarks.moves import ALL_MOVES, CREATE_DROP, RENAMES
 from benchmarks.measure import measure
 from models import db
 
@@ -21,16 +21,10 @@ DDL = re.compile(r"(CREATE|ALTER|DROP|RENAME)\b", re.IGNORECASE)
 
 class Floor:
     name = "floor"
-    moves = LAP
+    laps = (RENAMES, CREATE_DROP)
 
     def __init__(self, statements):
         self.statements = statements  # {move label: [SQL]}
-
-    def start(self):
-        """The floor starts and ends with an empty database, like a lap of ours."""
-
-    def finish(self):
-        """Nothing to undo: the lap has dropped every table it made."""
 
     def run(self, move):
         raw = db.engine.raw_connection()
@@ -50,7 +44,7 @@ class Floor:
 def render_ddl(migrations):
     """{move label: [DDL]} that `migrations` (a moves.Migrations) runs for each move."""
     statements = {}
-    for move in LAP:
+    for move in ALL_MOVES:
         target = migrations.target(move)
         if move.direction == "up":
             command = flask_migrate.upgrade

@@ -1,7 +1,10 @@
-"""The moves of a lap, and making them with Flask-Migrate's own API.
+"""The moves the bench times, and making them with Flask-Migrate's own API.
 
-A lap walks an empty database up to head and back down, one step at a
-time. Steps 1 and 2 create a table, steps 3 and 4 rename one.
+Steps 1 and 2 create a table, steps 3 and 4 rename one. The moves are
+timed in two laps, each ending where it started so it can be repeated:
+the renames, from step 2 back to step 2, which keep their rows, so one
+fill serves every repetition; and the creates and drops, from empty back
+to empty, which need a new fill each time.
 """
 from dataclasses import dataclass
 
@@ -24,17 +27,37 @@ class Move:
         return f"{self.step} {self.direction}"
 
 
-LAP = (
-    Move(1, "up", "create employees", ()),
-    Move(2, "up", "create department", ("employees",)),
-    Move(3, "up", "rename the table", ("employees", "department")),
-    Move(4, "up", "rename the column", ("employees", "departments")),
-    Move(4, "down", "rename the column back", ("employees", "departments")),
-    Move(3, "down", "rename the table back", ("employees", "departments")),
-    Move(2, "down", "drop department", ("employees", "department")),
-    Move(1, "down", "drop employees", ("employees",)),
-)
-RENAMES = LAP[2:6]
+@dataclass(frozen=True)
+class Lap:
+    start: int  # the step the database is at before and after the lap
+    moves: tuple
+
+
+UP = {
+    1: Move(1, "up", "create employees", ()),
+    2: Move(2, "up", "create department", ("employees",)),
+    3: Move(3, "up", "rename the table", ("employees", "department")),
+    4: Move(4, "up", "rename the column", ("employees", "departments")),
+}
+DOWN = {
+    4: Move(4, "down", "rename the column back", ("employees", "departments")),
+    3: Move(3, "down", "rename the table back", ("employees", "departments")),
+    2: Move(2, "down", "drop department", ("employees", "department")),
+    1: Move(1, "down", "drop employees", ("employees",)),
+}
+# Every move, in the order of a walk from empty to head and back (the tables' row order).
+ALL_MOVES = (UP[1], UP[2], UP[3], UP[4], DOWN[4], DOWN[3], DOWN[2], DOWN[1])
+RENAMES = Lap(start=2, moves=(UP[3], UP[4], DOWN[4], DOWN[3]))
+CREATE_DROP = Lap(start=0, moves=(UP[1], UP[2], DOWN[2], DOWN[1]))
+
+
+def walk(path, position, target):
+    """Move `path`'s database from step `position` to step `target`, untimed."""
+    for step in range(position + 1, target + 1):
+        path.run(UP[step])
+    for step in range(position, target, -1):
+        path.run(DOWN[step])
+    return target
 
 
 class Migrations:
@@ -44,10 +67,10 @@ class Migrations:
     own migrations folder). Runs inside an app context.
     """
 
-    def __init__(self, name, revisions, moves=LAP, directory=None):
+    def __init__(self, name, revisions, laps=(RENAMES, CREATE_DROP), directory=None):
         self.name = name
         self.revisions = revisions
-        self.moves = moves
+        self.laps = laps
         self.directory = directory
 
     def target(self, move):
@@ -55,15 +78,6 @@ class Migrations:
         if move.direction == "up":
             return self.revisions[move.step - 1]
         return self.revisions[move.step - 2] if move.step > 1 else "base"
-
-    def start(self):
-        """Go, untimed, to where the first move starts."""
-        first = self.moves[0]
-        if first.step > 1:
-            self.go("up", self.revisions[first.step - 2])
-
-    def finish(self):
-        self.go("down", "base")
 
     def run(self, move):
         return measure(lambda: self.go(move.direction, self.target(move)))
