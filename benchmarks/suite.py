@@ -16,25 +16,24 @@ from testing.engines import engines_under_test
 PYTEST = Path(sys.executable).with_name("pytest")
 
 
-def suite_configurations(each_server=True):
+def suite_configurations(servers=True):
     """(label, TEST_DATABASE_URLS) for each way the suite is timed.
 
-    SQLite alone, SQLite with each server (unless `each_server` is False),
+    SQLite alone; then, unless `servers` is False, SQLite with each server
     and SQLite with every server, as instructors grade.
     """
-    servers = engines_under_test()[1:]
     configurations = [("sqlite", "")]
-    if each_server or len(servers) == 1:
-        configurations += [(f"sqlite + {name}", url) for name, url in servers]
-    if len(servers) > 1:
-        configurations.append(("all engines", ",".join(url for _, url in servers)))
+    listed = engines_under_test()[1:] if servers else []
+    configurations += [(f"sqlite + {name}", url) for name, url in listed]
+    if len(listed) > 1:
+        configurations.append(("all engines", ",".join(url for _, url in listed)))
     return configurations
 
 
-def time_suite(repeat, say, each_server=True):
+def time_suite(repeat, say, servers=True):
     """One JSON-ready row per configuration: best wall time, tests run, passed or not."""
     rows = []
-    for label, urls in suite_configurations(each_server):
+    for label, urls in suite_configurations(servers):
         times, outcome = [], None
         for lap in range(repeat):
             say(f"grading suite on {label}, run {lap + 1} of {repeat}")
