@@ -6,15 +6,17 @@ Differences from the stock file, each on purpose:
 - it uses a connection handed in through `config.attributes["connection"]`
   when there is one, which is how pytest-alembic runs the migrations on a
   test database;
-- it keeps loggers that were set up before it (pytest's, for one).
+- it keeps loggers that were set up before it (pytest's, for one);
+- every online run goes through `migration_guard`: one run at a time per
+  database, all or nothing on SQLite and PostgreSQL, and one-line errors.
 """
 import logging
-from contextlib import nullcontext
 from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
-from sqlalchemy.engine import Connection
+
+from migration_guard import database_ahead_of_code, guarded_run
 
 config = context.config
 
@@ -47,12 +49,18 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
 
-    given = config.attributes.get("connection") or target_db.engine
-    # A Connection is used as it is; an Engine lends one for this run.
-    with nullcontext(given) if isinstance(given, Connection) else given.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
+    connectable = config.attributes.get("connection") or target_db.engine
+    lock_timeout = current_app.config["MIGRATION_LOCK_TIMEOUT"]
+    with guarded_run(connectable, lock_timeout) as (connection, transaction_args):
+        context.configure(
+            connection=connection,
+            target_metadata=target_db.metadata,
+            **transaction_args,
+            **conf_args,
+        )
         with context.begin_transaction():
-            context.run_migrations()
+            with database_ahead_of_code(context.get_context(), context.script):
+                context.run_migrations()
 
 
 if context.is_offline_mode():
