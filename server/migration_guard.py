@@ -37,6 +37,20 @@ class LockTimeout(CommandError):
     pass
 
 
+def lock_timeout_seconds(config):
+    """MIGRATION_LOCK_TIMEOUT from the app's config, checked to be a number."""
+    value = config["MIGRATION_LOCK_TIMEOUT"]
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1
+    if not seconds >= 0:  # also refuses NaN
+        raise CommandError(
+            f"FLASK_MIGRATION_LOCK_TIMEOUT must be a number of seconds, not {value!r}."
+        )
+    return seconds
+
+
 def lock_timeout_message(seconds):
     return (
         f"another migration is running on this database; gave up waiting for it after "

@@ -16,7 +16,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from migration_guard import database_ahead_of_code, guarded_run
+from migration_guard import database_ahead_of_code, guarded_run, lock_timeout_seconds
 
 config = context.config
 
@@ -50,7 +50,7 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
 
     connectable = config.attributes.get("connection") or target_db.engine
-    lock_timeout = current_app.config["MIGRATION_LOCK_TIMEOUT"]
+    lock_timeout = lock_timeout_seconds(current_app.config)
     with guarded_run(connectable, lock_timeout) as (connection, transaction_args):
         context.configure(
             connection=connection,

@@ -123,6 +123,18 @@ def test_database_ahead_of_the_code(app, runner, live_db, steps):
     assert live_db.revision() == steps[-1].revision
 
 
+@pytest.mark.parametrize("value", ["soon", "-1"])
+def test_lock_timeout_must_be_a_number(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("FLASK_MIGRATION_LOCK_TIMEOUT", value)
+    app = create_app()
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 1
+    assert "FLASK_MIGRATION_LOCK_TIMEOUT must be a number of seconds" in result.stderr
+    assert not (tmp_path / "app.db").exists() or "employees" not in result.output
+
+
 def test_flask_debug_keeps_the_traceback(monkeypatch, tmp_path):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     result = cli_on(f"sqlite:///{tmp_path / 'missing' / 'app.db'}").invoke(args=["db", "upgrade"])
