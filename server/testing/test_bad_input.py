@@ -132,7 +132,7 @@ def test_lock_timeout_must_be_a_number(monkeypatch, tmp_path, value):
         result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 1
     assert "FLASK_MIGRATION_LOCK_TIMEOUT must be a number of seconds" in result.stderr
-    assert not (tmp_path / "app.db").exists() or "employees" not in result.output
+    assert not (tmp_path / "app.db").exists(), "nothing may be created"
 
 
 def test_flask_debug_keeps_the_traceback(monkeypatch, tmp_path):
