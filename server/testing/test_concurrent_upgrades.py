@@ -3,7 +3,6 @@ import multiprocessing
 import re
 import sys
 
-import pytest
 from flask.cli import FlaskGroup
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
@@ -77,15 +76,20 @@ def test_upgrades_from_step_2_run_each_migration_once(app, live_db, steps, tmp_p
     assert locations == [row["address"] for row in DEPARTMENT_ROWS]
 
 
-def test_a_held_lock_times_out_with_a_clear_message(app, runner, live_db):
+def invoke_while_lock_is_held(app, runner, args):
+    """Run a `flask` command while another connection holds the migration lock."""
     app.config["MIGRATION_LOCK_TIMEOUT"] = 0.2
     other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
     try:
         with other.connect() as connection, migration_lock(connection, timeout=5):
             connection.execute(text("SELECT 1"))  # on SQLite the lock is taken by the first statement
-            result = runner.invoke(args=["db", "upgrade"])
+            return runner.invoke(args=args)
     finally:
         other.dispose()
+
+
+def test_a_held_lock_times_out_with_a_clear_message(app, runner, live_db):
+    result = invoke_while_lock_is_held(app, runner, ["db", "upgrade"])
 
     assert result.exit_code == 1
     assert "another migration is running on this database" in result.stderr
@@ -93,16 +97,10 @@ def test_a_held_lock_times_out_with_a_clear_message(app, runner, live_db):
     assert live_db.schema() == {} and live_db.revision() is None
 
 
-@pytest.mark.parametrize("direction", ["downgrade"])
-def test_downgrades_wait_for_the_lock_too(app, runner, live_db, steps, direction):
+def test_downgrades_wait_for_the_lock_too(app, runner, live_db, steps):
     live_db.upgrade(steps[-1].revision, "Upgrading to head")
-    app.config["MIGRATION_LOCK_TIMEOUT"] = 0.2
-    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
-    try:
-        with other.connect() as connection, migration_lock(connection, timeout=5):
-            connection.execute(text("SELECT 1"))
-            result = runner.invoke(args=["db", direction])
-    finally:
-        other.dispose()
+
+    result = invoke_while_lock_is_held(app, runner, ["db", "downgrade"])
+
     assert result.exit_code == 1 and "another migration is running" in result.stderr
     assert live_db.revision() == steps[-1].revision
