@@ -8,9 +8,8 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from models import Department, Employee, db
+from testing.engines import SQLITE, engine_params
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP
-
-STEP_NUMBERS = [1, 2, 3, 4]
 
 
 def execute(app, sql):
@@ -49,75 +48,66 @@ def test_api_of_an_empty_database(client, steps):
     ]
 
 
-@pytest.mark.parametrize("k", STEP_NUMBERS)
-def test_api_at_step(k, client, live_db, steps):
-    step = steps[k - 1]
-    live_db.upgrade(step.revision, f"Upgrading to {step}")
+def test_api_at_every_step(client, live_db, steps):
+    """Upgrade one step at a time; the JSON follows, rows counted and kept through the renames."""
+    for step in steps:
+        live_db.upgrade(step.revision, f"Upgrading to {step}")
+        if step.number == 1:
+            live_db.insert("employees", EMPLOYEE_ROWS)
+        if step.number == 2:
+            live_db.insert("department", DEPARTMENT_ROWS)
+        counts = {
+            table: len(EMPLOYEE_ROWS if table == "employees" else DEPARTMENT_ROWS)
+            for table in SCHEMA_AFTER_STEP[step.number]
+        }
 
-    facts = client.get("/api/schema").get_json()
+        facts = client.get("/api/schema").get_json()
 
-    assert facts["revision"] == {"id": step.revision, "message": step.message}
-    assert facts["head"] == steps[-1].revision
-    assert [(h["id"], h["applied"]) for h in facts["history"]] == [
-        (s.revision, s.number <= k) for s in steps
-    ]
-    assert columns_by_table(facts["tables"]) == expected_columns(k)
-    assert all(t["rows"] == 0 for t in facts["tables"])
-    types = {c["type"] for t in facts["tables"] for c in t["columns"]}
-    assert all(types) and any("255" in t for t in types), types
-    # Only at head do the models (which are at step 4) match the database.
-    assert (facts["drift"] == []) == (k == 4), facts["drift"]
-
-
-def test_api_counts_rows_in_the_database(client, runner):
-    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(args=["seed"]).exit_code == 0
-    facts = client.get("/api/schema").get_json()
-    assert {t["name"]: t["rows"] for t in facts["tables"]} == {
-        "departments": len(DEPARTMENT_ROWS),
-        "employees": len(EMPLOYEE_ROWS),
-    }
+        where = f"At {step}"
+        assert facts["revision"] == {"id": step.revision, "message": step.message}, where
+        assert facts["head"] == steps[-1].revision, where
+        assert [(h["id"], h["applied"]) for h in facts["history"]] == [
+            (s.revision, s.number <= step.number) for s in steps
+        ], where
+        assert columns_by_table(facts["tables"]) == expected_columns(step.number), where
+        assert {t["name"]: t["rows"] for t in facts["tables"]} == counts, where
+        types = {c["type"] for t in facts["tables"] for c in t["columns"]}
+        assert all(types) and any("255" in t for t in types), f"{where}: {types}"
+        # Only at head do the models (which are at step 4) match the database.
+        assert (facts["drift"] == []) == (step.number == 4), f"{where}: {facts['drift']}"
 
 
-@pytest.mark.parametrize("k", [2, 4])
-def test_page_at_step(k, client, live_db, steps):
-    """Revision, history with its commands, tables, columns and rows, at step 2 and head."""
+def test_page_at_step_2_and_at_head(client, live_db, steps):
+    """Revision, history with its commands, tables, columns and rows."""
     live_db.upgrade(steps[1].revision, "Upgrading to step 2")
     live_db.insert("employees", EMPLOYEE_ROWS)
     live_db.insert("department", DEPARTMENT_ROWS)
-    live_db.upgrade(steps[k - 1].revision, f"Upgrading to step {k}")
+    for k, table, column in ((2, "department", "address"), (4, "departments", "location")):
+        step = steps[k - 1]
+        live_db.upgrade(step.revision, f"Upgrading to {step}")
 
-    response = client.get("/")
+        response = client.get("/")
 
-    assert response.status_code == 200
-    page = html.unescape(response.get_data(as_text=True))
-    step = steps[k - 1]
-    assert f"{step.revision}</code> {step.message}" in page
-    for s in steps:
-        if s.number < k:
-            assert f"flask db downgrade {s.revision}" in page
-        elif s.number > k:
-            assert f"flask db upgrade {s.revision}" in page
-        else:
-            assert f"flask db upgrade {s.revision}" not in page
-            assert f"flask db downgrade {s.revision}" not in page
-    assert "flask db downgrade base" in page
-    table, column = ("department", "address") if k == 2 else ("departments", "location")
-    assert f'id="table-{table}"' in page and f"<code>{column}</code>" in page
-    assert "VARCHAR(255)" in page.upper()
-    for row in DEPARTMENT_ROWS + EMPLOYEE_ROWS:
-        assert f"<td>{row['name']}</td>" in page
-    assert ("The models and the database disagree" in page) == (k != 4)
-    assert ("at head" in page) == (k == 4)
-
-
-def test_page_of_an_empty_database(client):
-    page = client.get("/").get_data(as_text=True)
-    assert "Empty database" in page and "No tables yet." in page
+        assert response.status_code == 200
+        page = html.unescape(response.get_data(as_text=True))
+        assert f"{step.revision}</code> {step.message}" in page
+        for s in steps:
+            moves = [f"flask db {way} {s.revision}" in page for way in ("downgrade", "upgrade")]
+            # Back to an earlier step, on to a later one, nothing for where it is.
+            assert moves == [s.number < k, s.number > k], f"the commands for {s} at step {k}"
+        assert "flask db downgrade base" in page
+        assert f'id="table-{table}"' in page and f"<code>{column}</code>" in page
+        assert f"<code>{table}</code> <span class=\"muted\">{len(DEPARTMENT_ROWS)} rows" in page
+        assert "VARCHAR(255)" in page.upper()
+        for row in DEPARTMENT_ROWS + EMPLOYEE_ROWS:
+            assert f"<td>{row['name']}</td>" in page
+        assert ("The models and the database disagree" in page) == (k != 4)
+        assert ("at head" in page) == (k == 4)
 
 
 def test_reload_shows_the_new_state(client, runner, steps):
-    assert "Empty database" in client.get("/").get_data(as_text=True)
+    page = client.get("/").get_data(as_text=True)
+    assert "Empty database" in page and "No tables yet." in page
     assert runner.invoke(args=["db", "upgrade", steps[0].revision]).exit_code == 0
     assert 'id="table-employees"' in client.get("/").get_data(as_text=True)
     assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
@@ -182,29 +172,41 @@ def test_a_revision_the_scripts_do_not_know(app, client, runner, steps):
     assert "flask db upgrade " + steps[-1].revision not in page  # it would fail from there
 
 
-def unreachable(database_url, tmp_path):
-    """A URL on the same engine that cannot be opened, with a password in it."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
+def unreachable(engine, tmp_path):
+    """A URL on `engine` that cannot be opened, with a password in it."""
+    if engine == SQLITE:
         return f"sqlite:///{tmp_path / 'no such folder' / 'app.db'}"
-    missing = url.set(database=f"lesson_missing_{uuid.uuid4().hex[:8]}", password="s3cret-pw")
+    missing = make_url(engine).set(
+        database=f"lesson_missing_{uuid.uuid4().hex[:8]}", password="s3cret-pw"
+    )
     return missing.render_as_string(hide_password=False)
 
 
-@pytest.mark.parametrize("path", ["/", "/api/schema"])
-def test_an_unreachable_database_gives_503(path, database_url, tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": unreachable(database_url, tmp_path)})
+@pytest.mark.parametrize("engine", engine_params())
+def test_an_unreachable_database_gives_503(engine, tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": unreachable(engine, tmp_path)})
     try:
-        response = app.test_client().get(path)
+        page = app.test_client().get("/")
+        api = app.test_client().get("/api/schema")
     finally:
         with app.app_context():
             db.engine.dispose()
 
+    for response in (page, api):
+        body = response.get_data(as_text=True)
+        assert response.status_code == 503, body
+        assert "s3cret-pw" not in body and "Traceback" not in body
+    assert "The database could not be read" in page.get_data(as_text=True)
+    assert api.get_json()["error"] == "database unavailable"
+    assert api.get_json()["reason"], "the reason must say what went wrong"
+
+
+def test_a_server_that_is_down_gives_503_without_the_password(tmp_path):
+    """Nothing listens on port 1 of this machine: the connection is refused at once."""
+    down = "postgresql+psycopg://ann:s3cret-pw@127.0.0.1:1/lesson"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": down})
+    response = app.test_client().get("/")
     body = response.get_data(as_text=True)
-    assert response.status_code == 503, body
-    assert "s3cret-pw" not in body and "Traceback" not in body
-    if path == "/":
-        assert "The database could not be read" in body
-    else:
-        assert response.get_json()["error"] == "database unavailable"
-        assert response.get_json()["reason"], "the reason must say what went wrong"
+    assert response.status_code == 503
+    assert "s3cret-pw" not in body and "ann:***@127.0.0.1:1/lesson" in body
+    assert "Connection refused" in body or "connection failed" in body, body

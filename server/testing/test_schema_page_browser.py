@@ -35,8 +35,9 @@ def require_browser():
     pytest.skip(why)
 
 
-@pytest.fixture
-def browser(tmp_path):
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    """One headless Chromium for the whole run: starting it costs a second."""
     require_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -49,8 +50,7 @@ def browser(tmp_path):
         # A closed network: Chromium must not try to phone home.
         "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-        "--window-size=1000,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -58,6 +58,14 @@ def browser(tmp_path):
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The shared Chromium, with a clean console log and the usual window size."""
+    chromium.get_log("browser")
+    chromium.set_window_size(1000, 900)
+    return chromium
 
 
 def free_port():
@@ -145,7 +153,8 @@ def test_page_follows_the_migrations_in_a_browser(
     assert not browser.find_elements(By.ID, "warnings")
 
     # Our own stylesheet loaded (offline), and nothing went wrong in the console.
-    assert browser.execute_script("return getComputedStyle(document.body).maxWidth") == "960px"
+    max_width = browser.execute_script("return getComputedStyle(document.body).maxWidth")
+    assert max_width == "960px", "static/schema.css did not load: the page is unstyled"
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not errors, errors
 
@@ -154,6 +163,7 @@ def test_page_follows_the_migrations_in_a_browser(
 
 def save_screenshot(browser, path, record_property):
     """The whole page, not just the window; the path shows in pytest's summary."""
+    browser.set_window_size(1000, 600)  # so the page's height is its own, not the window's
     height = browser.execute_script(
         "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight"
     )
