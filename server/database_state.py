@@ -100,7 +100,9 @@ def read_state(connection, first_rows=0):
         revision=revision,
         head=script.get_current_head(),
         history=history,
-        tables=[read_table(connection, inspector, name, first_rows) for name in table_names(connection)],
+        tables=[
+            read_table(connection, inspector, name, first_rows) for name in table_names(connection)
+        ],
         drift=drift(connection),
     )
 

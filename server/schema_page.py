@@ -4,6 +4,8 @@ A learner runs `flask db upgrade` or `downgrade` in one terminal and reloads
 this page to see what changed, on SQLite, PostgreSQL or MariaDB alike. It
 only reads: nothing from the request reaches SQL.
 """
+from dataclasses import asdict
+
 from alembic.util import CommandError
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,9 +28,7 @@ CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'"
 def page():
     with db.engine.connect() as connection:
         state = read_state(connection, first_rows=FIRST_ROWS)
-    return render_template(
-        "schema.html", state=state, database=masked(str(db.engine.url))
-    )
+    return render_template("schema.html", state=state, database=masked(str(db.engine.url)))
 
 
 @bp.get("/api/schema")
@@ -39,19 +39,9 @@ def api():
     return {
         "revision": None if revision is None else {"id": revision.id, "message": revision.message},
         "head": state.head,
-        "history": [
-            {"id": r.id, "message": r.message, "applied": r.applied} for r in state.history
-        ],
+        "history": [asdict(r) for r in state.history],
         "tables": [
-            {
-                "name": t.name,
-                "rows": t.rows,
-                "columns": [
-                    {"name": c.name, "type": c.type, "nullable": c.nullable,
-                     "primary_key": c.primary_key}
-                    for c in t.columns
-                ],
-            }
+            {"name": t.name, "rows": t.rows, "columns": [asdict(c) for c in t.columns]}
             for t in state.tables
         ],
         "drift": state.drift,
@@ -74,6 +64,7 @@ def unavailable(error):
 
 
 def first_line(error):
+    """Drivers add hints and SQLAlchemy a link below; the first line says what failed."""
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 

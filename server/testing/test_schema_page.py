@@ -64,6 +64,11 @@ def test_api_at_every_step(client, live_db, steps):
         facts = client.get("/api/schema").get_json()
 
         where = f"At {step}"
+        assert all(set(t) == {"name", "rows", "columns"} for t in facts["tables"]), where
+        assert all(
+            set(c) == {"name", "type", "nullable", "primary_key"}
+            for t in facts["tables"] for c in t["columns"]
+        ), where
         assert facts["revision"] == {"id": step.revision, "message": step.message}, where
         assert facts["head"] == steps[-1].revision, where
         assert [(h["id"], h["applied"]) for h in facts["history"]] == [
