@@ -39,11 +39,11 @@ def create_app(test_config=None):
     Migrate(app, db, directory=MIGRATIONS_DIR)
 
     from cli import seed_command, start_command
-    from summary import bp as summary_bp
+    from schema_page import bp as schema_page_bp
 
     app.cli.add_command(seed_command)
     app.cli.add_command(start_command)
-    app.register_blueprint(summary_bp)
+    app.register_blueprint(schema_page_bp)
     # `flask shell` starts with `db`, `Employee` and `Department` in scope:
     # Flask-SQLAlchemy adds every model to the shell context by itself.
 

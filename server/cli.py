@@ -1,4 +1,6 @@
 """The app's own `flask` commands: `flask seed` and `flask start`."""
+import logging
+
 import click
 import flask_migrate
 from flask.cli import run_command, with_appcontext
@@ -37,5 +39,8 @@ def seed_command():
 def start_command(ctx, port):
     """Upgrade the database to head, seed it, and serve the app."""
     flask_migrate.upgrade()
+    # The upgrade's env.py turned Alembic's INFO log on; the schema page reads
+    # through Alembic on every request, so keep the server's log to requests.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     ctx.invoke(seed_command)
     ctx.invoke(run_command, host="127.0.0.1", port=port)
