@@ -44,10 +44,24 @@ def skip_empty_autogenerate(context, revision, directives):
             logger.info("No changes in schema detected.")
 
 
+def review_then_skip_empty(context, revision, directives):
+    """`flask db migrate`: ask about renames and mark data loss, then skip an empty script.
+
+    The questions and warnings are this project's addition, not stock
+    Flask-Migrate (see rename_detection.py). Imported here, on first use, so
+    every other `flask db` command starts as fast as without it.
+    """
+    if getattr(config.cmd_opts, "autogenerate", False):
+        from rename_detection import review_renames_and_drops
+
+        review_renames_and_drops(context, directives)
+    skip_empty_autogenerate(context, revision, directives)
+
+
 def run_migrations_online():
     """Run the migrations on a live connection."""
     conf_args = dict(current_app.extensions["migrate"].configure_args)
-    conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
+    conf_args.setdefault("process_revision_directives", review_then_skip_empty)
 
     connectable = config.attributes.get("connection") or target_db.engine
     lock_timeout = lock_timeout_seconds(current_app.config)
