@@ -81,12 +81,13 @@ def write_models(project, department_table="department", department_columns=ADDR
 class Run:
     """What one `flask` command did."""
     returncode: int
-    output: str  # stdout and stderr (merged when on a terminal)
+    output: str  # stdout and stderr, merged
     questions: list = field(default_factory=list)
 
 
 class Step2Project:
     def __init__(self, path, database_url):
+        """`path` is a copy made by make_step2_copy (or a copy of one)."""
         self.path = path
         self.database_url = database_url
         self.migrations = path / "migrations"
@@ -102,10 +103,24 @@ class Step2Project:
 
     def flask(self, *args):
         """Run `flask` with no terminal: stdin is empty, output is captured."""
-        done = subprocess.run([str(FLASK), *args], cwd=self.path, env=self.env(),
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=TIMEOUT)
-        return Run(done.returncode, done.stdout + done.stderr)
+        return self.finish(self.start_flask(*args))
+
+    def start_flask(self, *args):
+        """Start `flask` with no terminal and return at once; `finish()` waits for it."""
+        return subprocess.Popen([str(FLASK), *args], cwd=self.path, env=self.env(),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+
+    @staticmethod
+    def finish(process):
+        try:
+            output, _ = process.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+            pytest.fail(f"`{' '.join(process.args)}` was still running after {TIMEOUT} s:\n"
+                        f"{output}", pytrace=False)
+        return Run(process.returncode, output)
 
     def flask_in_terminal(self, *args, answers=()):
         """Run `flask` on a pseudo-terminal, typing `answers` to its [y/N] questions in turn.
