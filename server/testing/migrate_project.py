@@ -87,11 +87,16 @@ class Run:
 
 class Step2Project:
     def __init__(self, path, database_url):
-        """`path` is a copy made by make_step2_copy (or a copy of one)."""
         self.path = path
         self.database_url = database_url
         self.migrations = path / "migrations"
         self.step2_scripts = set(self.migrations.glob("versions/*.py"))
+
+    @classmethod
+    def copy(cls, template, path, database_url):
+        """A fresh copy of a make_step2_copy() template, run against `database_url`."""
+        shutil.copytree(template, path)
+        return cls(path, database_url)
 
     def write_models(self, **changes):
         write_models(self.path, **changes)

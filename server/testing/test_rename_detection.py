@@ -11,7 +11,7 @@ import pytest
 from alembic.autogenerate import produce_migrations
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, create_engine, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, text
 
 from models import db
 from rename_detection import RenamedColumn, Review, choose_answerer
@@ -32,12 +32,11 @@ def step2_template(tmp_path_factory):
 @pytest.fixture
 def step2(step2_template, tmp_path, database_url, live_db, steps):
     """A copy of server/ at step 2, its database at step 2 with the lesson's rows."""
-    path = tmp_path / "server"
-    shutil.copytree(step2_template, path)
+    project = Step2Project.copy(step2_template, tmp_path / "server", database_url)
     live_db.upgrade(steps[1].revision, f"Upgrading to {steps[1]}")
     live_db.insert("employees", EMPLOYEE_ROWS)
     live_db.insert("department", DEPARTMENT_ROWS)
-    return Step2Project(path, database_url)
+    return project
 
 
 def departments_with(value_column):
@@ -154,8 +153,7 @@ def test_x_renames_yes_renames_without_asking_but_never_across_a_type_change(ste
 def test_a_change_without_drops_comes_out_as_stock_flask_migrate_writes_it(
         step2, step2_template, tmp_path):
     """Compared with what Flask-Migrate's own env.py template writes in an identical copy."""
-    shutil.copytree(step2_template, tmp_path / "stock")
-    stock = Step2Project(tmp_path / "stock", step2.database_url)
+    stock = Step2Project.copy(step2_template, tmp_path / "stock", step2.database_url)
     shutil.copy(STOCK_ENV_PY, stock.migrations / "env.py")
     for project in (step2, stock):
         project.write_models(employee_columns=f"{SALARY}\nphone = db.Column(db.String(40))")
