@@ -37,7 +37,8 @@ from sqlalchemy import ForeignKeyConstraint, UniqueConstraint, column, func, sel
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import NullType
 
-RENAME_COMMENT = "# Detected as a rename by `flask db migrate` (rename_detection.py): keeps the data."
+RENAME_COMMENT = ("# Detected as a rename by `flask db migrate` (rename_detection.py): "
+                  "keeps the data.")
 
 
 class RenamedTable(ops.RenameTableOp):
@@ -77,8 +78,10 @@ class DataLoss(ops.MigrateOperation):
 @renderers.dispatch_for(RenamedTable)
 def render_renamed_table(autogen_context, op):
     prefix = autogen_context.opts["alembic_module_prefix"]
-    schema = f", schema={op.schema!r}" if op.schema else ""
-    return [RENAME_COMMENT, f"{prefix}rename_table({op.table_name!r}, {op.new_table_name!r}{schema})"]
+    args = f"{op.table_name!r}, {op.new_table_name!r}"
+    if op.schema:
+        args += f", schema={op.schema!r}"
+    return [RENAME_COMMENT, f"{prefix}rename_table({args})"]
 
 
 @renderers.dispatch_for(RenamedColumn)
@@ -106,11 +109,17 @@ def review_renames_and_drops(migration_context, directives):
         # Alembic derived downgrade() from upgrade() the same way.
         script.upgrade_ops.reverse_into(script.downgrade_ops)
     losses = mark_drops(migration_context.connection, script.upgrade_ops)
+    warn(losses, review.not_asked)
+
+
+def warn(losses, not_asked):
+    """Printed just before Alembic's "Generating ... done", the last lines of `migrate`."""
     for loss in losses:
         click.secho(f"WARNING: the new migration deletes {loss}.", fg="yellow", err=True)
     if losses:
-        click.secho("Read it before `flask db upgrade`: a comment marks each drop.", fg="yellow", err=True)
-    for old, new in review.not_asked:
+        click.secho("Read it before `flask db upgrade`: a comment marks each drop.",
+                    fg="yellow", err=True)
+    for old, new in not_asked:
         click.echo(f"{old} -> {new} may be a rename. To write one, delete the new script and run "
                    "`flask db migrate -x renames=yes` (or edit it as in the README).", err=True)
 
@@ -146,8 +155,10 @@ class Review:
     def rename_tables(self):
         """Turn confirmed table renames into RenamedTable ops; return how many."""
         top = self.upgrade_ops.ops
-        drops = by_name(op for op in top if isinstance(op, ops.DropTableOp) and self.plain_table(op))
-        creates = by_name(op for op in top if isinstance(op, ops.CreateTableOp) and self.plain_table(op))
+        tables = [op for op in top if isinstance(op, (ops.DropTableOp, ops.CreateTableOp))
+                  and self.plain_table(op)]
+        drops = by_name(op for op in tables if isinstance(op, ops.DropTableOp))
+        creates = by_name(op for op in tables if isinstance(op, ops.CreateTableOp))
         renamed = 0
         for drop in drops:
             for create in creates:
@@ -241,8 +252,9 @@ def by_name(table_or_column_ops):
     whose order changes from one run to the next.
     """
     def name(op):
-        column_name = op.column.name if isinstance(op, ops.AddColumnOp) else getattr(op, "column_name", "")
-        return (op.schema or "", op.table_name, column_name)
+        if isinstance(op, ops.AddColumnOp):
+            return (op.schema or "", op.table_name, op.column.name)
+        return (op.schema or "", op.table_name, getattr(op, "column_name", ""))
     return sorted(table_or_column_ops, key=name)
 
 

@@ -11,7 +11,6 @@ import re
 import select
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +19,8 @@ import flask_migrate
 import pytest
 from alembic.script import ScriptDirectory
 
-SERVER_DIR = Path(__file__).resolve().parent.parent
-FLASK = Path(sys.executable).with_name("flask")
+from testing.flask_process import FLASK, SERVER_DIR, flask_env
+
 # The env.py `flask db init` writes: what stock Flask-Migrate would do.
 STOCK_ENV_PY = Path(flask_migrate.__file__).parent / "templates" / "flask" / "env.py"
 TIMEOUT = 60  # seconds; a `flask` waiting for an answer nobody gives fails, never hangs
@@ -101,20 +100,15 @@ class Step2Project:
     def write_models(self, **changes):
         write_models(self.path, **changes)
 
-    def env(self):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-        env["DATABASE_URL"] = self.database_url
-        return env
-
     def flask(self, *args):
         """Run `flask` with no terminal: stdin is empty, output is captured."""
         return self.finish(self.start_flask(*args))
 
     def start_flask(self, *args):
         """Start `flask` with no terminal and return at once; `finish()` waits for it."""
-        return subprocess.Popen([str(FLASK), *args], cwd=self.path, env=self.env(),
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+        return subprocess.Popen([str(FLASK), *args], cwd=self.path,
+                                env=flask_env(self.database_url), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     @staticmethod
     def finish(process):
@@ -134,7 +128,8 @@ class Step2Project:
         so the test sees every question that was asked.
         """
         master, terminal = pty.openpty()
-        process = subprocess.Popen([str(FLASK), *args], cwd=self.path, env=self.env(),
+        process = subprocess.Popen([str(FLASK), *args], cwd=self.path,
+                                   env=flask_env(self.database_url),
                                    stdin=terminal, stdout=terminal, stderr=terminal)
         os.close(terminal)
         answers, questions, output, asked_at = list(answers), [], "", -1
