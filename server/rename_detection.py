@@ -131,10 +131,15 @@ def choose_answerer(x_arguments, interactive):
         if choice not in ("yes", "no"):
             raise CommandError(f"-x renames must be yes or no, not {choice!r}.")
         return lambda question: choice == "yes"
-    if interactive:
-        # click adds " [y/N] "; an empty answer is no.
-        return lambda question: click.confirm(question, default=False, prompt_suffix=" ")
-    return None
+    return ask_on_terminal if interactive else None
+
+
+def ask_on_terminal(question):
+    """click adds " [y/N] "; an empty answer is no."""
+    try:
+        return click.confirm(question, default=False, prompt_suffix=" ")
+    except click.Abort:  # Ctrl+C or Ctrl+D: Flask-Migrate would print a bare "Error:"
+        raise CommandError("stopped at a rename question: no migration was written.") from None
 
 
 class Review:

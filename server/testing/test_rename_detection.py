@@ -4,6 +4,7 @@ Each test changes step 2's models in a copy of server/ and runs the real
 `flask db migrate` there, on a pseudo-terminal when a learner would answer
 questions, against the test's own database holding the lesson's rows.
 """
+import io
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from alembic.util import CommandError
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, text
 
 from models import db
-from rename_detection import RenamedColumn, Review, choose_answerer
+from rename_detection import RenamedColumn, Review, ask_on_terminal, choose_answerer
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
 from testing.migrate_project import SALARY, STOCK_ENV_PY, Step2Project, body, make_step2_copy
 
@@ -192,9 +193,15 @@ def test_who_answers_the_questions():
     assert choose_answerer({"renames": "yes"}, interactive=True)("q?") is True
     assert choose_answerer({"renames": "no"}, interactive=True)("q?") is False
     assert choose_answerer({}, interactive=False) is None  # nobody: keep Alembic's drops
-    assert choose_answerer({}, interactive=True) is not None
+    assert choose_answerer({}, interactive=True) is ask_on_terminal
     with pytest.raises(CommandError):
         choose_answerer({"renames": "y"}, interactive=False)
+
+
+def test_ctrl_d_at_the_question_stops_with_one_line(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # what Ctrl+D sends: end of input
+    with pytest.raises(CommandError, match="^stopped at a rename question: no migration was written.$"):
+        ask_on_terminal("Did you rename table department to departments?")
 
 
 # The rules about what may be a rename, checked in memory without a `flask` run.
