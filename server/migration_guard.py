@@ -60,8 +60,13 @@ def lock_timeout_message(seconds):
 
 
 @contextmanager
-def guarded_run(connectable, lock_timeout):
-    """Yield (connection, extra context.configure() arguments) for one safe run."""
+def guarded_run(connectable, lock_timeout, changes_schema=True):
+    """Yield (connection, extra context.configure() arguments) for one safe run.
+
+    A run that only reads the schema (`flask db migrate` compares, then
+    writes a file) takes no lock, so a learner thinking over a rename
+    question never holds up the app or another upgrade.
+    """
     url = connectable.engine.url
     with ExitStack() as stack:
         with one_line_errors(lambda error: describe_database_error(url, error)):
@@ -69,9 +74,13 @@ def guarded_run(connectable, lock_timeout):
                 connection = connectable
             else:
                 connection = stack.enter_context(connectable.connect())
-            stack.enter_context(migration_lock(connection, lock_timeout))
+            if not changes_schema:
+                extra_args = {}
+            else:
+                stack.enter_context(migration_lock(connection, lock_timeout))
+                extra_args = transaction_args(connection)
         with one_line_errors(lambda error: describe_failed_run(url, error)):
-            yield connection, transaction_args(connection)
+            yield connection, extra_args
 
 
 def describe_failed_run(url, error):

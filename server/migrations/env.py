@@ -8,7 +8,9 @@ Differences from the stock file, each on purpose:
   test database;
 - it keeps loggers that were set up before it (pytest's, for one);
 - every online run goes through `migration_guard`: one run at a time per
-  database, all or nothing on SQLite and PostgreSQL, and one-line errors.
+  database, all or nothing on SQLite and PostgreSQL, and one-line errors;
+- `flask db migrate` asks about likely renames and marks every drop that
+  deletes data (`rename_detection`).
 """
 import logging
 from logging.config import fileConfig
@@ -35,9 +37,14 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def is_autogenerate():
+    """True inside `flask db migrate`, which only compares and writes a script."""
+    return getattr(config.cmd_opts, "autogenerate", False)
+
+
 def skip_empty_autogenerate(context, revision, directives):
     """Write no script when `flask db migrate` finds no change (stock behaviour)."""
-    if getattr(config.cmd_opts, "autogenerate", False):
+    if is_autogenerate():
         script = directives[0]
         if script.upgrade_ops.is_empty():
             directives[:] = []
@@ -51,7 +58,7 @@ def review_then_skip_empty(context, revision, directives):
     Flask-Migrate (see rename_detection.py). Imported here, on first use, so
     every other `flask db` command starts as fast as without it.
     """
-    if getattr(config.cmd_opts, "autogenerate", False):
+    if is_autogenerate():
         from rename_detection import review_renames_and_drops
 
         review_renames_and_drops(context, directives)
@@ -65,7 +72,8 @@ def run_migrations_online():
 
     connectable = config.attributes.get("connection") or target_db.engine
     lock_timeout = lock_timeout_seconds(current_app.config)
-    with guarded_run(connectable, lock_timeout) as (connection, transaction_args):
+    guard = guarded_run(connectable, lock_timeout, changes_schema=not is_autogenerate())
+    with guard as (connection, transaction_args):
         context.configure(
             connection=connection,
             target_metadata=target_db.metadata,

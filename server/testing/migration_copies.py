@@ -37,10 +37,16 @@ def downgrade():
 FAILING_REVISION = "fa11ed000005"
 
 
-def copy_with_failing_migration(tmp_path, down_revision):
-    """A copy of migrations/ whose newest script fails after changing things."""
+def copy_migrations(tmp_path):
+    """A copy of migrations/ that a test may write new scripts into."""
     copy = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def copy_with_failing_migration(tmp_path, down_revision):
+    """A copy of migrations/ whose newest script fails after changing things."""
+    copy = copy_migrations(tmp_path)
     script = copy / "versions" / f"{FAILING_REVISION}_fails_halfway.py"
     script.write_text(FAILING_MIGRATION.format(down_revision=down_revision))
     return copy

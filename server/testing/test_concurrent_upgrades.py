@@ -11,6 +11,7 @@ from app import create_app
 from migration_guard import migration_lock
 from models import db
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
+from testing.migration_copies import copy_migrations
 
 PROCESSES = 8
 
@@ -104,3 +105,14 @@ def test_downgrades_wait_for_the_lock_too(app, runner, live_db, steps):
 
     assert result.exit_code == 1 and "another migration is running" in result.stderr
     assert live_db.revision() == steps[-1].revision
+
+
+def test_migrate_does_not_wait_for_the_lock(app, runner, live_db, steps, tmp_path):
+    """`flask db migrate` only reads the schema: a running upgrade must not block it, nor it them."""
+    live_db.upgrade(steps[-1].revision, "Upgrading to head")
+    migrations = copy_migrations(tmp_path)
+
+    result = invoke_while_lock_is_held(app, runner, ["db", "migrate", "-d", str(migrations)])
+
+    assert result.exit_code == 0, result.output
+    assert "No changes in schema detected." in result.output
