@@ -7,8 +7,9 @@ import os
 
 from flask import Flask
 from flask_migrate import Migrate
+from sqlalchemy.exc import ArgumentError
 
-from database_url import resolve_database_url
+from database_url import DatabaseURLError, first_line, masked, resolve_database_url
 from models import db
 
 # Absolute, so `flask db ...` finds the migrations from any folder.
@@ -18,20 +19,31 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migra
 def create_app(test_config=None):
     """Build the app; `test_config` overrides settings for a test."""
     app = Flask(__name__, instance_relative_config=True)
+    # How long `flask db upgrade` waits for another run to finish (seconds).
+    app.config["MIGRATION_LOCK_TIMEOUT"] = 60
     if test_config is None:
         app.config["SQLALCHEMY_DATABASE_URI"] = resolve_database_url(app.instance_path)
+        # FLASK_MIGRATION_LOCK_TIMEOUT=5 and the like override the settings above.
+        app.config.from_prefixed_env()
     else:
         app.config.from_mapping(test_config)
 
-    db.init_app(app)
+    try:
+        db.init_app(app)
+    except (ArgumentError, ImportError) as error:
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        raise DatabaseURLError(
+            f"DATABASE_URL={masked(url)} is not a database URL this app can use: "
+            f"{first_line(error)}"
+        ) from None
     Migrate(app, db, directory=MIGRATIONS_DIR)
 
     from cli import seed_command, start_command
-    from summary import bp as summary_bp
+    from schema_page import bp as schema_page_bp
 
     app.cli.add_command(seed_command)
     app.cli.add_command(start_command)
-    app.register_blueprint(summary_bp)
+    app.register_blueprint(schema_page_bp)
     # `flask shell` starts with `db`, `Employee` and `Department` in scope:
     # Flask-SQLAlchemy adds every model to the shell context by itself.
 

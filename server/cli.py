@@ -1,18 +1,26 @@
 """The app's own `flask` commands: `flask seed` and `flask start`."""
+import logging
+
 import click
 import flask_migrate
-from flask.cli import run_command
+from flask.cli import run_command, with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from database_state import current_revision, head_revision
+from database_url import describe_database_error
 from models import db
 from seed import seed_lesson_rows
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command():
     """Add the lesson's employees and departments (safe to run twice)."""
-    with db.engine.connect() as connection:
-        current = current_revision(connection)
+    try:
+        with db.engine.connect() as connection:
+            current = current_revision(connection)
+    except SQLAlchemyError as error:
+        raise click.ClickException(describe_database_error(db.engine.url, error)) from None
     head = head_revision()
     if current != head:
         # The rows are written for the final schema; refuse before writing anything.
@@ -26,9 +34,13 @@ def seed_command():
 
 @click.command("start")
 @click.option("--port", default=5555, envvar="FLASK_RUN_PORT", show_default=True)
+@with_appcontext
 @click.pass_context
 def start_command(ctx, port):
     """Upgrade the database to head, seed it, and serve the app."""
     flask_migrate.upgrade()
+    # The upgrade's env.py turned Alembic's INFO log on; the schema page reads
+    # through Alembic on every request, so keep the server's log to requests.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     ctx.invoke(seed_command)
     ctx.invoke(run_command, host="127.0.0.1", port=port)

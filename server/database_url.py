@@ -1,7 +1,9 @@
-"""Where the database is: DATABASE_URL, or a SQLite file in the instance folder."""
+"""Where the database is (DATABASE_URL, or a SQLite file in the instance
+folder), and how to talk about it without printing its password."""
 import os
 import re
 
+import click
 from sqlalchemy.engine import make_url
 
 # URLs without a driver name make SQLAlchemy look for psycopg2 or mysqlclient,
@@ -12,6 +14,10 @@ DEFAULT_DRIVERS = {
     "mysql": "mysql+pymysql",
     "mariadb": "mariadb+pymysql",
 }
+
+
+class DatabaseURLError(click.ClickException):
+    """A database URL the app cannot use; `flask` prints it as one `Error:` line."""
 
 
 def resolve_database_url(instance_path):
@@ -41,5 +47,27 @@ def masked(url):
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # not a URL SQLAlchemy can parse: show only a plain scheme
-        scheme = url.partition("://")[0]
-        return f"{scheme}://***" if re.fullmatch(r"[A-Za-z0-9+.-]+", scheme) else "***"
+        scheme, separator, _ = str(url).partition("://")
+        plain = separator and re.fullmatch(r"[A-Za-z0-9+.-]+", scheme)
+        return f"{scheme}://***" if plain else "***"
+
+
+def first_line(error):
+    """The driver's own words, without SQLAlchemy's SQL dump and links."""
+    message = str(getattr(error, "orig", None) or error).strip()
+    return message.splitlines()[0].strip() if message else type(error).__name__
+
+
+def describe_database_error(url, error):
+    """One line saying why the database at `url` could not be used."""
+    url = make_url(url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = os.path.abspath(url.database)
+        folder = os.path.dirname(path)
+        if not os.path.isdir(folder):
+            return (f"the folder {folder} does not exist, so SQLite cannot create {path} "
+                    "there. Create the folder, or fix DATABASE_URL.")
+        if "not a database" in first_line(error):
+            return (f"{path} is not a SQLite database file. It was left as it is; point "
+                    "DATABASE_URL at another file.")
+    return f"cannot use the database at {masked(url)}: {first_line(error)}"

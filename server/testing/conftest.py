@@ -69,3 +69,12 @@ def alembic_engine(database_url):
     engine = create_engine(database_url, poolclass=NullPool)
     yield engine
     engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print where the browser test saved its screenshots, even when all is green."""
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "screenshot" and report.when == "call":
+                    terminalreporter.write_line(f"Screenshot ({report.nodeid}): {value}")

@@ -17,17 +17,20 @@ class LiveDatabase:
     def __init__(self, app):
         self.app = app
 
-    def upgrade(self, revision, why):
-        """Upgrade to `revision`; a failure fails the test with `why` in front."""
-        self._move(flask_migrate.upgrade, revision, why)
+    def upgrade(self, revision, why, directory=None):
+        """Upgrade to `revision`; a failure fails the test with `why` in front.
 
-    def downgrade(self, revision, why):
-        self._move(flask_migrate.downgrade, revision, why)
+        `directory` runs another copy's migrations instead of the app's own.
+        """
+        self._move(flask_migrate.upgrade, revision, why, directory)
 
-    def _move(self, command, revision, why):
+    def downgrade(self, revision, why, directory=None):
+        self._move(flask_migrate.downgrade, revision, why, directory)
+
+    def _move(self, command, revision, why, directory):
         with self.app.app_context():
             try:
-                command(revision=revision)
+                command(directory=directory, revision=revision)
             except (Exception, SystemExit) as error:
                 detail = getattr(error, "orig", None) or error
                 pytest.fail(f"{why} failed: {type(detail).__name__}: {detail}", pytrace=False)

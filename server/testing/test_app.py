@@ -1,24 +1,8 @@
-"""The app factory, its database URL, and the summary at `/`."""
+"""The app factory and its database URL."""
 import os
 
 from app import create_app
 from database_url import masked, resolve_database_url, with_default_driver
-
-
-def test_summary_at_head(client, runner, steps):
-    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(args=["seed"]).exit_code == 0
-    summary = client.get("/").get_json()
-    assert summary == {
-        "revision": steps[-1].revision,
-        "head": steps[-1].revision,
-        "tables": {"departments": 2, "employees": 2},
-    }
-
-
-def test_summary_of_an_empty_database(client, steps):
-    summary = client.get("/").get_json()
-    assert summary["revision"] is None and summary["tables"] == {}
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):

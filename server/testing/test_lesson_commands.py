@@ -1,25 +1,6 @@
 """The lesson's commands, run the way a learner runs them, on every engine."""
-import os
-import subprocess
-import sys
-from pathlib import Path
-
+from testing.flask_process import flask
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
-
-SERVER_DIR = Path(__file__).resolve().parent.parent
-
-
-def flask(*args, database_url):
-    """Run the real `flask` executable from server/, as a learner would.
-
-    FLASK_APP is left out on purpose: .flaskenv must supply it.
-    """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-    env["DATABASE_URL"] = database_url
-    flask_exe = Path(sys.executable).with_name("flask")
-    return subprocess.run(
-        [str(flask_exe), *args], cwd=SERVER_DIR, env=env, capture_output=True, text=True
-    )
 
 
 def test_flask_cli_from_server_folder(database_url, live_db, steps):
