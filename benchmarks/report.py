@@ -123,7 +123,7 @@ def cli_table(cli):
     for app, label in (("lesson", "this repository"), ("bare", "bare Flask-Migrate, one file")):
         lines.append(f"| {label} | {ms(cli['seconds'][app])} ms | {ms(cli['import_seconds'][app])} ms |")
     extras = ", ".join(f"{item['module']} {ms(item['seconds'])} ms" for item in cli["extra_imports"])
-    lines += ["", f"Ratio: {times(cli['ratio'])}. Imports only this repository makes: {extras or 'none'}."]
+    lines += ["", f"Ratio: {cli['ratio']:.2f}×. Imports only this repository makes: {extras or 'none'}."]
     return "\n".join(lines)
 
 
