@@ -11,6 +11,7 @@ from sqlalchemy.pool import NullPool
 
 from app import create_app
 from database_url import DatabaseURLError
+from models import db
 
 SERVER_DIR = Path(__file__).resolve().parent.parent
 UNREACHABLE = "postgresql+psycopg://learner:s3cret@127.0.0.1:1/nowhere"
@@ -30,11 +31,24 @@ def error_lines(output):
     return [line for line in output.splitlines() if "Error:" in line]
 
 
-def cli_on(url):
-    """The in-process CLI runner for an app on `url` (no test database)."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        return app.test_cli_runner()
+@pytest.fixture
+def cli_on():
+    """Makes in-process CLI runners for apps on a given URL (no test database).
+
+    Their engines are disposed afterwards, so no SQLite connection is left
+    for the garbage collector to close (Python 3.13 warns about that).
+    """
+    apps = []
+
+    def make(url):
+        apps.append(create_app({"SQLALCHEMY_DATABASE_URI": url}))
+        with apps[-1].app_context():
+            return apps[-1].test_cli_runner()
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -59,7 +73,7 @@ def test_malformed_url_is_refused_when_the_app_is_made(monkeypatch):
         create_app()
 
 
-def test_unreachable_database_for_seed_and_check():
+def test_unreachable_database_for_seed_and_check(cli_on):
     for command in (["seed"], ["db", "check"], ["db", "current"]):
         result = cli_on(UNREACHABLE).invoke(args=command)
         assert result.exit_code == 1, command
@@ -67,7 +81,7 @@ def test_unreachable_database_for_seed_and_check():
         assert "s3cret" not in result.output and "Traceback" not in result.output
 
 
-def test_sqlite_folder_that_does_not_exist(tmp_path):
+def test_sqlite_folder_that_does_not_exist(cli_on, tmp_path):
     folder = tmp_path / "missing"
     result = cli_on(f"sqlite:///{folder / 'app.db'}").invoke(args=["db", "upgrade"])
     assert result.exit_code == 1
@@ -75,7 +89,7 @@ def test_sqlite_folder_that_does_not_exist(tmp_path):
     assert not folder.exists()
 
 
-def test_file_that_is_not_a_sqlite_database_is_left_alone(tmp_path):
+def test_file_that_is_not_a_sqlite_database_is_left_alone(cli_on, tmp_path):
     notes = tmp_path / "notes.db"
     notes.write_bytes(b"Shopping list: eggs, milk, a better database URL.\n" * 100)
     before = hashlib.sha256(notes.read_bytes()).hexdigest()
@@ -135,7 +149,7 @@ def test_lock_timeout_must_be_a_number(monkeypatch, tmp_path, value):
     assert not (tmp_path / "app.db").exists(), "nothing may be created"
 
 
-def test_flask_debug_keeps_the_traceback(monkeypatch, tmp_path):
+def test_flask_debug_keeps_the_traceback(cli_on, monkeypatch, tmp_path):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     result = cli_on(f"sqlite:///{tmp_path / 'missing' / 'app.db'}").invoke(args=["db", "upgrade"])
     assert result.exit_code == 1
