@@ -9,7 +9,13 @@ from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy.exc import ArgumentError
 
-from database_url import DatabaseURLError, first_line, masked, resolve_database_url
+from database_url import (
+    DatabaseURLError,
+    check_database_url,
+    first_line,
+    masked,
+    resolve_database_url,
+)
 from models import db
 
 # Absolute, so `flask db ...` finds the migrations from any folder.
@@ -28,9 +34,10 @@ def create_app(test_config=None):
     else:
         app.config.from_mapping(test_config)
 
+    check_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     try:
         db.init_app(app)
-    except (ArgumentError, ImportError) as error:
+    except (ArgumentError, ImportError, ValueError) as error:
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         raise DatabaseURLError(
             f"DATABASE_URL={masked(url)} is not a database URL this app can use: "

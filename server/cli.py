@@ -3,13 +3,13 @@ import logging
 
 import click
 import flask_migrate
+from alembic.util import CommandError
 from flask.cli import run_command, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from database_state import current_revision, head_revision
 from database_url import describe_database_error
 from models import db
-from seed import seed_lesson_rows
 
 
 @click.command("seed")
@@ -21,13 +21,20 @@ def seed_command():
             current = current_revision(connection)
     except SQLAlchemyError as error:
         raise click.ClickException(describe_database_error(db.engine.url, error)) from None
-    head = head_revision()
+    try:
+        head = head_revision()
+    except CommandError as error:  # e.g. the scripts have two heads
+        raise click.ClickException(str(error)) from None
     if current != head:
         # The rows are written for the final schema; refuse before writing anything.
         raise click.ClickException(
             f"the database is at revision {current or '(empty)'} but the newest migration "
             f"is {head}: run `flask db upgrade` first."
         )
+    # Imported here: the sample rows need the finished lesson's models, and
+    # every other command must keep working while models.py is at step 1.
+    from seed import seed_lesson_rows
+
     added = seed_lesson_rows()
     click.echo(f"Seeded {added} new rows." if added else "The lesson's rows are already there.")
 

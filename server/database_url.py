@@ -5,6 +5,7 @@ import re
 
 import click
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 # URLs without a driver name make SQLAlchemy look for psycopg2 or mysqlclient,
 # which this project does not install; point them at the drivers it does.
@@ -42,10 +43,36 @@ def with_default_driver(url):
     return url
 
 
+# Drivers also accept a password as a query parameter (`?password=...`).
+PASSWORD_QUERY_KEYS = ("password", "passwd")
+
+
+def check_database_url(url):
+    """Refuse, in one line, a URL that SQLAlchemy cannot read or would misread."""
+    userinfo = str(url).partition("://")[2].split("/", 1)[0]
+    if userinfo.count("@") > 1:
+        # `user:p@ss@host` would be read as host `ss@host`, and the driver's
+        # error would then print part of the password.
+        raise DatabaseURLError(
+            "DATABASE_URL has more than one @ before the host: write an @ inside the "
+            "password as %40."
+        )
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError, TypeError) as error:
+        raise DatabaseURLError(
+            f"DATABASE_URL={masked(url)} is not a database URL this app can use: "
+            f"{first_line(error)}"
+        ) from None
+
+
 def masked(url):
     """The URL as it is safe to print: any password becomes ***."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        hidden = {key: "***" for key in PASSWORD_QUERY_KEYS if key in parsed.query}
+        shown = parsed.update_query_dict(hidden).render_as_string(hide_password=True)
+        return shown.replace("%2A%2A%2A", "***")  # the query string's own escaping
     except Exception:  # not a URL SQLAlchemy can parse: show only a plain scheme
         scheme, separator, _ = str(url).partition("://")
         plain = separator and re.fullmatch(r"[A-Za-z0-9+.-]+", scheme)

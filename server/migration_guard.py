@@ -12,16 +12,18 @@
   hands transaction control back to SQLite. PostgreSQL rolls DDL back by
   itself. MySQL and MariaDB commit every DDL statement at once: there only
   `alembic_version` is guaranteed, never naming a migration that failed;
-- database errors become one line (`Error: ...`) instead of a traceback,
-  unless FLASK_DEBUG is set, and a database stamped with a revision that no
+- errors (from the database, or a typo in a hand-edited script) become one
+  line (`Error: ...`) instead of a traceback, unless FLASK_DEBUG is on, and a database stamped with a revision that no
   script knows (it is ahead of the code) is named as such.
 """
 import os
 import time
+import traceback
 import zlib
 from contextlib import ExitStack, contextmanager
 
 from alembic.util import CommandError
+from flask.helpers import get_debug_flag
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,6 +33,8 @@ from database_url import describe_database_error, first_line
 # One lock per database; the name says whose it is.
 LOCK_NAME = "flask-migrate:alembic_version"
 PG_LOCK_KEY = zlib.crc32(LOCK_NAME.encode())
+# SQLite's busy_timeout is a 32-bit count of milliseconds: about 24 days.
+MAX_LOCK_TIMEOUT = (2**31 - 1) // 1000
 
 
 class LockTimeout(CommandError):
@@ -44,9 +48,10 @@ def lock_timeout_seconds(config):
         seconds = float(value)
     except (TypeError, ValueError):
         seconds = -1
-    if not seconds >= 0:  # also refuses NaN
+    if not 0 <= seconds <= MAX_LOCK_TIMEOUT:  # also refuses NaN and infinity
         raise CommandError(
-            f"FLASK_MIGRATION_LOCK_TIMEOUT must be a number of seconds, not {value!r}."
+            f"FLASK_MIGRATION_LOCK_TIMEOUT must be a number of seconds from 0 to "
+            f"{MAX_LOCK_TIMEOUT}, not {value!r}."
         )
     return seconds
 
@@ -63,9 +68,10 @@ def lock_timeout_message(seconds):
 def guarded_run(connectable, lock_timeout, changes_schema=True):
     """Yield (connection, extra context.configure() arguments) for one safe run.
 
-    A run that only reads the schema (`flask db migrate` compares, then
-    writes a file) takes no lock, so a learner thinking over a rename
-    question never holds up the app or another upgrade.
+    A run that only reads the schema (`flask db current`, `check`, and
+    `migrate`, which compares and then writes a file) takes no lock, so a
+    learner thinking over a rename question never holds up the app or
+    another upgrade.
     """
     url = connectable.engine.url
     with ExitStack() as stack:
@@ -95,7 +101,20 @@ def describe_failed_run(url, error):
         )
     else:
         outcome = "nothing was changed: the whole run was rolled back"
-    return f"the migration failed: {first_line(error)}; {outcome}."
+    return f"the migration failed: {what_failed(error)}; {outcome}."
+
+
+def what_failed(error):
+    """The error in one line; for a mistake in a script, also where it is."""
+    if isinstance(error, SQLAlchemyError):
+        return first_line(error)
+    where = ""
+    if not isinstance(error, SyntaxError):  # its message names the file and line already
+        frames = [f for f in traceback.extract_tb(error.__traceback__)
+                  if f"{os.sep}versions{os.sep}" in f.filename]
+        if frames:
+            where = f" ({os.path.basename(frames[-1].filename)}, line {frames[-1].lineno})"
+    return f"{type(error).__name__}: {first_line(error)}{where}"
 
 
 @contextmanager
@@ -229,7 +248,9 @@ def one_line_errors(describe):
     """
     try:
         yield
-    except SQLAlchemyError as error:
-        if os.environ.get("FLASK_DEBUG"):
+    except CommandError:
+        raise  # already one line
+    except Exception as error:  # a database error, or a typo in a hand-edited script
+        if get_debug_flag():
             raise
         raise CommandError(describe(error)) from error

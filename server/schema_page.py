@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from database_state import read_state
-from database_url import masked
+from database_url import first_line, masked
 from models import db
 
 bp = Blueprint("schema_page", __name__)
@@ -24,17 +24,32 @@ FIRST_ROWS = 5
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'"
 
 
+class MigrationScriptError(Exception):
+    """The scripts in migrations/versions cannot be used: a typo, two heads..."""
+
+
+def read_live_state(first_rows=0):
+    """read_state(), telling broken migration scripts apart from the database."""
+    try:
+        with db.engine.connect() as connection:
+            return read_state(connection, first_rows=first_rows)
+    except SQLAlchemyError:
+        raise
+    except CommandError as error:  # Alembic's own words, e.g. about several heads
+        raise MigrationScriptError(str(error)) from error
+    except Exception as error:  # Alembic imports every script to build the history
+        raise MigrationScriptError(f"{type(error).__name__}: {first_line(error)}") from error
+
+
 @bp.get("/")
 def page():
-    with db.engine.connect() as connection:
-        state = read_state(connection, first_rows=FIRST_ROWS)
+    state = read_live_state(first_rows=FIRST_ROWS)
     return render_template("schema.html", state=state, database=masked(str(db.engine.url)))
 
 
 @bp.get("/api/schema")
 def api():
-    with db.engine.connect() as connection:
-        state = read_state(connection)
+    state = read_live_state()
     revision = state.revision
     return {
         "revision": None if revision is None else {"id": revision.id, "message": revision.message},
@@ -49,12 +64,11 @@ def api():
 
 
 @bp.errorhandler(SQLAlchemyError)
-@bp.errorhandler(CommandError)
 def unavailable(error):
-    """The database could not be read (or the scripts not resolved): say so, with a 503."""
+    """The database could not be read: say so, with a 503."""
     current_app.logger.warning("schema page: %s", error)
     url = db.engine.url
-    reason = first_line(getattr(error, "orig", None) or error)
+    reason = first_line(error)
     if url.password:  # a driver may echo what it was given
         reason = reason.replace(str(url.password), "***")
     details = {"error": "database unavailable", "database": masked(str(url)), "reason": reason}
@@ -63,9 +77,14 @@ def unavailable(error):
     return render_template("unavailable.html", **details), 503
 
 
-def first_line(error):
-    """Drivers add hints and SQLAlchemy a link below; the first line says what failed."""
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+@bp.errorhandler(MigrationScriptError)
+def broken_script(error):
+    """The scripts, not the database, are at fault: say which, with a 503."""
+    current_app.logger.warning("schema page: %s", error)
+    details = {"error": "migration scripts unusable", "reason": str(error)}
+    if request.endpoint == "schema_page.api":
+        return details, 503
+    return render_template("broken_script.html", **details), 503
 
 
 @bp.after_request

@@ -42,6 +42,20 @@ def is_autogenerate():
     return getattr(config.cmd_opts, "autogenerate", False)
 
 
+def has_destination():
+    """True for upgrade, downgrade and stamp, the commands that change the database.
+
+    current, check and migrate only read it, so they take no migration lock.
+    """
+    try:
+        context.get_revision_argument()
+    except KeyError:  # no destination was given to this command
+        return False
+    except Exception:  # one was given but does not resolve: the run will say so
+        return True
+    return True
+
+
 def skip_empty_autogenerate(context, revision, directives):
     """Write no script when `flask db migrate` finds no change (stock behaviour)."""
     if is_autogenerate():
@@ -72,7 +86,7 @@ def run_migrations_online():
 
     connectable = config.attributes.get("connection") or target_db.engine
     lock_timeout = lock_timeout_seconds(current_app.config)
-    guard = guarded_run(connectable, lock_timeout, changes_schema=not is_autogenerate())
+    guard = guarded_run(connectable, lock_timeout, changes_schema=has_destination())
     with guard as (connection, transaction_args):
         context.configure(
             connection=connection,

@@ -1,5 +1,4 @@
 """The app factory and its database URL."""
-import os
 
 from app import create_app
 from database_url import masked, resolve_database_url, with_default_driver
@@ -30,6 +29,9 @@ def test_driverless_urls_get_this_projects_drivers():
 
 
 def test_printed_urls_hide_the_password():
+    assert masked("postgresql://ann@db/app?password=s3cret&sslmode=require") == (
+        "postgresql://ann@db/app?password=***&sslmode=require"
+    )
     assert masked("postgresql+psycopg://ann:s3cret@db/app") == "postgresql+psycopg://ann:***@db/app"
     assert "s3cret" not in masked("not a url with s3cret")
 
@@ -38,4 +40,3 @@ def test_debug_is_off_unless_asked_for(monkeypatch, tmp_path):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     assert create_app().debug is False
-    assert os.environ.get("FLASK_DEBUG") is None

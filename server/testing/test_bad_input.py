@@ -1,9 +1,5 @@
 """Bad states and bad input: one clear line, a non-zero exit, nothing changed."""
 import hashlib
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -12,23 +8,19 @@ from sqlalchemy.pool import NullPool
 from app import create_app
 from database_url import DatabaseURLError
 from models import db
+from testing.flask_process import SERVER_DIR, flask
+from testing.migration_copies import copy_migrations
 
-SERVER_DIR = Path(__file__).resolve().parent.parent
 UNREACHABLE = "postgresql+psycopg://learner:s3cret@127.0.0.1:1/nowhere"
-
-
-def flask_cli(*args, database_url):
-    """The real `flask` executable, from server/, with only DATABASE_URL set."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-    env["DATABASE_URL"] = database_url
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("flask")), *args],
-        cwd=SERVER_DIR, env=env, capture_output=True, text=True,
-    )
 
 
 def error_lines(output):
     return [line for line in output.splitlines() if "Error:" in line]
+
+
+def ended_cleanly(result):
+    """The command exited by itself (one `Error:` line), not by an uncaught exception."""
+    return result.exception is None or isinstance(result.exception, SystemExit)
 
 
 @pytest.fixture
@@ -60,7 +52,7 @@ def cli_on():
     ids=["malformed", "unreachable"],
 )
 def test_real_cli_prints_one_line_for_a_bad_database_url(url, expected):
-    result = flask_cli("db", "upgrade", database_url=url)
+    result = flask("db", "upgrade", database_url=url)
     assert result.returncode == 1
     assert [line for line in error_lines(result.stderr) if expected in line], result.stderr
     assert len(error_lines(result.stderr)) == 1, result.stderr
@@ -78,7 +70,7 @@ def test_unreachable_database_for_seed_and_check(cli_on):
         result = cli_on(UNREACHABLE).invoke(args=command)
         assert result.exit_code == 1, command
         assert "cannot use the database at" in result.output
-        assert "s3cret" not in result.output and "Traceback" not in result.output
+        assert "s3cret" not in result.output and ended_cleanly(result)
 
 
 def test_sqlite_folder_that_does_not_exist(cli_on, tmp_path):
@@ -106,10 +98,9 @@ def test_file_that_is_not_a_sqlite_database_is_left_alone(cli_on, tmp_path):
 def test_revision_that_does_not_exist(runner, live_db, steps, command):
     live_db.upgrade(steps[1].revision, "Upgrading to step 2")
     result = runner.invoke(args=["db", command, "nosuchrev"])
-    assert result.exit_code == 1
-    assert error_lines(result.stderr) == [
-        line for line in result.stderr.splitlines() if "Can't locate revision identified by 'nosuchrev'" in line
-    ]
+    assert result.exit_code == 1 and ended_cleanly(result)
+    [line] = error_lines(result.stderr)
+    assert "Can't locate revision identified by 'nosuchrev'" in line
     assert live_db.revision() == steps[1].revision
 
 
@@ -137,7 +128,7 @@ def test_database_ahead_of_the_code(app, runner, live_db, steps):
     assert live_db.revision() == steps[-1].revision
 
 
-@pytest.mark.parametrize("value", ["soon", "-1"])
+@pytest.mark.parametrize("value", ["soon", "-1", "Infinity", "1e12"])
 def test_lock_timeout_must_be_a_number(monkeypatch, tmp_path, value):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
     monkeypatch.setenv("FLASK_MIGRATION_LOCK_TIMEOUT", value)
@@ -147,6 +138,61 @@ def test_lock_timeout_must_be_a_number(monkeypatch, tmp_path, value):
     assert result.exit_code == 1
     assert "FLASK_MIGRATION_LOCK_TIMEOUT must be a number of seconds" in result.stderr
     assert not (tmp_path / "app.db").exists(), "nothing may be created"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://ann:p@ss@127.0.0.1:1/db",  # an @ in the password, not escaped
+        "postgresql://user:password@host:port/dbname",  # a template copied as it is
+        "postgresql://ann@[::1/db",
+    ],
+    ids=["two-at-signs", "port-is-a-word", "broken-ipv6"],
+)
+def test_urls_sqlalchemy_would_misread_are_refused(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(DatabaseURLError) as refused:
+        create_app()
+    assert "ss@" not in str(refused.value) and "password@" not in str(refused.value)
+
+
+def test_flask_debug_off_keeps_one_line(cli_on, monkeypatch, tmp_path):
+    monkeypatch.setenv("FLASK_DEBUG", "0")
+    result = cli_on(f"sqlite:///{tmp_path / 'missing' / 'app.db'}").invoke(args=["db", "upgrade"])
+    assert result.exit_code == 1 and ended_cleanly(result)
+    assert len(error_lines(result.stderr)) == 1
+
+
+def test_a_typo_in_a_migration_script_is_one_line(app, runner, live_db, steps, tmp_path):
+    live_db.upgrade(steps[1].revision, "Upgrading to step 2")
+    migrations = copy_migrations(tmp_path)
+    step3 = next((migrations / "versions").glob(f"{steps[2].revision}_*.py"))
+    step3.write_text(step3.read_text().replace("op.rename_table(", "op.rename_tabel(", 1))
+
+    result = runner.invoke(args=["db", "upgrade", "-d", str(migrations)])
+
+    assert result.exit_code == 1 and ended_cleanly(result)
+    [line] = error_lines(result.stderr)
+    assert "AttributeError" in line and "rename_tabel" in line and f"{step3.name}, line" in line
+    assert live_db.revision() == steps[1].revision and "department" in live_db.schema()
+
+
+def test_seed_with_two_heads_is_one_line(app, runner, live_db, steps, tmp_path):
+    live_db.upgrade(steps[-1].revision, "Upgrading to head")
+    migrations = copy_migrations(tmp_path)
+    branch = (migrations / "versions" / "b4a7c4000001_branch.py")
+    branch.write_text(
+        f'revision = "b4a7c4000001"\ndown_revision = "{steps[2].revision}"\n'
+        "branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\n"
+        "def downgrade():\n    pass\n"
+    )
+    app.extensions["migrate"].migrate.directory = str(migrations)
+
+    result = runner.invoke(args=["seed"])
+
+    assert result.exit_code == 1 and ended_cleanly(result)
+    assert "multiple heads" in result.output.lower(), result.output
+    assert live_db.rows("employees", ["id"]) == []
 
 
 def test_flask_debug_keeps_the_traceback(cli_on, monkeypatch, tmp_path):

@@ -42,6 +42,10 @@ def upgrade_all_at_once(app, tmp_path):
         child.start()
     for child in children:
         child.join(timeout=120)
+    for child in children:
+        if child.is_alive():  # a hung upgrade must not outlive the test
+            child.kill()
+            child.join()
     return [child.exitcode for child in children], [log.read_text() for log in logs]
 
 
@@ -94,7 +98,7 @@ def test_a_held_lock_times_out_with_a_clear_message(app, runner, live_db):
 
     assert result.exit_code == 1
     assert "another migration is running on this database" in result.stderr
-    assert "0.2 s" in result.stderr and "Traceback" not in result.output
+    assert "0.2 s" in result.stderr and isinstance(result.exception, SystemExit)
     assert live_db.schema() == {} and live_db.revision() is None
 
 
@@ -116,3 +120,10 @@ def test_migrate_does_not_wait_for_the_lock(app, runner, live_db, steps, tmp_pat
 
     assert result.exit_code == 0, result.output
     assert "No changes in schema detected." in result.output
+
+
+def test_current_and_check_do_not_wait_for_the_lock(app, runner, live_db, steps):
+    live_db.upgrade(steps[-1].revision, "Upgrading to head")
+    for command in (["db", "current"], ["db", "check"]):
+        result = invoke_while_lock_is_held(app, runner, command)
+        assert result.exit_code == 0, (command, result.output)

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from models import Department, Employee, db
 from testing.engines import SQLITE, engine_params
+from testing.migration_copies import copy_migrations
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP
 
 
@@ -215,3 +216,18 @@ def test_a_server_that_is_down_gives_503_without_the_password(tmp_path):
     assert response.status_code == 503
     assert "s3cret-pw" not in body and "ann:***@127.0.0.1:1/lesson" in body
     assert "Connection refused" in body or "connection failed" in body, body
+
+
+def test_a_broken_migration_script_gives_503_naming_it(app, client, tmp_path):
+    migrations = copy_migrations(tmp_path)
+    script = next((migrations / "versions").glob("76f31678b786_*.py"))
+    script.write_text(script.read_text() + "\nbroken = (\n")
+    app.extensions["migrate"].migrate.directory = str(migrations)
+
+    page = client.get("/")
+    api = client.get("/api/schema")
+
+    assert page.status_code == 503 and api.status_code == 503
+    assert "The migration scripts cannot be used" in page.get_data(as_text=True)
+    assert api.get_json()["error"] == "migration scripts unusable"
+    assert "SyntaxError" in api.get_json()["reason"] and script.name in api.get_json()["reason"]
