@@ -6,7 +6,6 @@ questions, against the test's own database holding the lesson's rows.
 """
 import io
 import shutil
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import produce_migrations
@@ -18,6 +17,7 @@ from models import db
 from rename_detection import RenamedColumn, Review, ask_on_terminal, choose_answerer
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
 from testing.migrate_project import SALARY, STOCK_ENV_PY, Step2Project, body, make_step2_copy
+from testing.migration_copies import copy_migrations
 
 LOCATION = "location = db.Column(db.String(255))"
 
@@ -176,12 +176,13 @@ def test_a_change_without_drops_comes_out_as_stock_flask_migrate_writes_it(
     assert without_date(our_script) == without_date(stock.new_script())
 
 
-def test_a_bad_x_renames_is_one_clear_error(runner, live_db, app):
+def test_a_bad_x_renames_is_one_clear_error(runner, live_db, tmp_path):
     live_db.upgrade("head", "Upgrading to head")
-    versions = Path(app.extensions["migrate"].directory) / "versions"
+    migrations = copy_migrations(tmp_path)  # a regression must not write into the repository
+    versions = migrations / "versions"
     scripts_before = set(versions.iterdir())
 
-    result = runner.invoke(args=["db", "migrate", "-x", "renames=maybe"])
+    result = runner.invoke(args=["db", "migrate", "-d", str(migrations), "-x", "renames=maybe"])
 
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if not line.startswith("INFO")]
@@ -235,6 +236,7 @@ def review_in_memory(database_sql, model_table, answers):
     pytest.param(Column("address", Integer), False, id="type"),
     pytest.param(Column("address", String(255), primary_key=True), False, id="primary-key"),
     pytest.param(Column("address", String(255), index=True), False, id="index"),
+    pytest.param(Column("address", String(255), unique=True), False, id="unique"),
 ])
 def test_which_tables_are_offered_as_renames(new_department, offered):
     # SQLite reports `id INTEGER PRIMARY KEY` as nullable; it is still a match for a primary key.
