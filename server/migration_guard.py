@@ -109,12 +109,18 @@ def what_failed(error):
     if isinstance(error, SQLAlchemyError):
         return first_line(error)
     where = ""
-    if not isinstance(error, SyntaxError):  # its message names the file and line already
-        frames = [f for f in traceback.extract_tb(error.__traceback__)
-                  if f"{os.sep}versions{os.sep}" in f.filename]
-        if frames:
-            where = f" ({os.path.basename(frames[-1].filename)}, line {frames[-1].lineno})"
+    frames = script_frames(error)
+    if frames and not isinstance(error, SyntaxError):  # its message names the place already
+        where = f" ({os.path.basename(frames[-1].filename)}, line {frames[-1].lineno})"
     return f"{type(error).__name__}: {first_line(error)}{where}"
+
+
+def script_frames(error):
+    """The traceback frames inside migrations/versions: where a script went wrong."""
+    in_versions = f"{os.sep}versions{os.sep}"
+    if isinstance(error, SyntaxError):
+        return [error] if in_versions in (error.filename or "") else []
+    return [f for f in traceback.extract_tb(error.__traceback__) if in_versions in f.filename]
 
 
 @contextmanager
@@ -250,7 +256,10 @@ def one_line_errors(describe):
         yield
     except CommandError:
         raise  # already one line
-    except Exception as error:  # a database error, or a typo in a hand-edited script
-        if get_debug_flag():
+    except Exception as error:
+        # Only a database error, or a mistake inside a migration script: other
+        # exceptions (a tool's own signals, such as pytest-alembic's) pass on.
+        ours = isinstance(error, SQLAlchemyError) or script_frames(error)
+        if get_debug_flag() or not ours:
             raise
         raise CommandError(describe(error)) from error
