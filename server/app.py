@@ -9,13 +9,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy.exc import ArgumentError
 
-from database_url import (
-    DatabaseURLError,
-    check_database_url,
-    first_line,
-    masked,
-    resolve_database_url,
-)
+from database_url import check_database_url, resolve_database_url, unusable_url
 from models import db
 
 # Absolute, so `flask db ...` finds the migrations from any folder.
@@ -37,12 +31,8 @@ def create_app(test_config=None):
     check_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     try:
         db.init_app(app)
-    except (ArgumentError, ImportError, ValueError) as error:
-        url = app.config["SQLALCHEMY_DATABASE_URI"]
-        raise DatabaseURLError(
-            f"DATABASE_URL={masked(url)} is not a database URL this app can use: "
-            f"{first_line(error)}"
-        ) from None
+    except (ArgumentError, ImportError, ValueError) as error:  # e.g. an unknown driver
+        raise unusable_url(app.config["SQLALCHEMY_DATABASE_URI"], error) from None
     Migrate(app, db, directory=MIGRATIONS_DIR)
 
     from cli import seed_command, start_command

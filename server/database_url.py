@@ -60,10 +60,15 @@ def check_database_url(url):
     try:
         make_url(url)
     except (ArgumentError, ValueError, TypeError) as error:
-        raise DatabaseURLError(
-            f"DATABASE_URL={masked(url)} is not a database URL this app can use: "
-            f"{first_line(error)}"
-        ) from None
+        raise unusable_url(url, error) from None
+
+
+def unusable_url(url, error):
+    """The one-line error for a URL that SQLAlchemy or its driver rejected."""
+    return DatabaseURLError(
+        f"DATABASE_URL={masked(url)} is not a database URL this app can use: "
+        f"{first_line(error)}"
+    )
 
 
 def masked(url):
