@@ -1,0 +1,34 @@
+"""models.py at the end of step 3: the table is renamed to `departments`.
+
+Copy it over server/models.py to work from this step.
+"""
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+
+# Holds the definitions of the tables; autogenerate compares it with the database.
+metadata = MetaData()
+
+# The Flask-SQLAlchemy extension; app.py binds it to the app.
+db = SQLAlchemy(metadata=metadata)
+
+
+class Employee(db.Model):
+    __tablename__ = "employees"
+
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(255), nullable=False)
+    salary = db.Column(db.Integer)
+
+    def __repr__(self):
+        return f"<Employee {self.id}, {self.name}, {self.salary}>"
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(255), nullable=False)
+    address = db.Column(db.String(255))
+
+    def __repr__(self):
+        return f"<Department {self.id}, {self.name}, {self.address}>"

@@ -1,0 +1,106 @@
+"""The databases to grade on: SQLite always, plus every server in TEST_DATABASE_URLS.
+
+Plain Python, without pytest, so that the project's own tests and its
+benchmark can make their databases the same way. Every caller gets a
+database of its own, made for it and dropped after it, so nothing it does
+is seen by anyone else.
+"""
+import os
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+# A URL without a driver name makes SQLAlchemy look for psycopg2 or
+# mysqlclient; the lesson's Pipfile installs psycopg 3 and PyMySQL.
+DRIVERS = {
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "mysql": "mysql+pymysql",
+    "mariadb": "mariadb+pymysql",
+}
+
+
+class DatabaseUnavailable(Exception):
+    """A listed server on which no database could be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One kind of database to run on: SQLite, or one server listed in TEST_DATABASE_URLS."""
+
+    name: str  # "sqlite", "postgresql", "mysql"; numbered when a kind is listed twice
+    server_url: str | None = None  # None for SQLite, where each database is a file
+
+    @property
+    def is_mysql(self):
+        """MySQL and MariaDB: they need string lengths and cannot undo DDL."""
+        return self.server_url is not None and make_url(self.server_url).get_backend_name() in (
+            "mysql", "mariadb")
+
+    def __str__(self):
+        return self.name
+
+
+SQLITE = Backend("sqlite")
+
+
+def with_driver(url):
+    """Give a driverless URL (postgresql://, mysql://) the driver the lesson installs."""
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme in DRIVERS:
+        return f"{DRIVERS[scheme]}://{rest}"
+    return url
+
+
+def backends_under_test():
+    """SQLite first, then each server URL in TEST_DATABASE_URLS (comma-separated)."""
+    found = [SQLITE]
+    seen = {}
+    for raw in os.environ.get("TEST_DATABASE_URLS", "").split(","):
+        if not raw.strip():
+            continue
+        url = with_driver(raw.strip())
+        kind = make_url(url).get_backend_name()
+        seen[kind] = seen.get(kind, 0) + 1
+        found.append(Backend(kind if seen[kind] == 1 else f"{kind}{seen[kind]}", url))
+    return found
+
+
+@contextmanager
+def fresh_database(backend, folder):
+    """Yield the URL of a new, empty database on `backend`; drop it afterwards.
+
+    SQLite: a file in `folder`. A server: `CREATE DATABASE lesson_<random>`.
+    Raises DatabaseUnavailable when the server cannot make one: a listed
+    server that is down must fail the run, never be skipped.
+    """
+    if backend.server_url is None:
+        yield f"sqlite:///{Path(folder) / f'lesson_{uuid.uuid4().hex[:8]}.db'}"
+        return
+    server = make_url(backend.server_url)
+    name = f"lesson_{uuid.uuid4().hex[:12]}"
+    quote = "`" if backend.is_mysql else '"'
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {quote}{name}{quote}"))
+    except SQLAlchemyError as error:
+        admin.dispose()
+        shown = server.render_as_string(hide_password=True)
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise DatabaseUnavailable(
+            f"TEST_DATABASE_URLS lists {shown}, but no database could be made there: {reason}"
+        ) from None
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        force = "" if backend.is_mysql else " WITH (FORCE)"  # PostgreSQL: end stray sessions
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{force}"))
+        admin.dispose()
