@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
+from alembic.script.revision import CycleDetected
 
 from testing.lesson import STEP_COUNT
+from testing.places import error_place, error_text
 
 
 class HistoryError(Exception):
@@ -76,18 +78,24 @@ def read_history(migrations_dir):
         try:
             bases = script.get_bases()
             error = None
-        except Exception as raised:  # a script that does not load, or a broken link
+        except Exception as raised:  # a script that does not load, a loop, a broken link
             error = raised
-    problems = [unreadable(migrations_dir, str(w.message)) for w in warned]
-    problems = [problem for problem in problems if problem]
-    if error is not None:
-        return History(problems=problems or [cannot_load(migrations_dir, error)])
-    if problems:
-        return History(problems=problems)
+    if error is not None or warned:
+        # A pasted script keeps its original's id, which Alembic reports as whatever
+        # it meets first (a loop, a missing revision): the duplicate is the mistake.
+        problems = duplicated_ids(migrations_dir) or [
+            unreadable(migrations_dir, str(w.message)) for w in warned]
+        problems = [problem for problem in problems if problem]
+        if not problems and isinstance(error, CycleDetected):
+            problems = [loop(migrations_dir, error.revisions)]
+        if not problems and error is not None:
+            problems = [cannot_load(migrations_dir, error)]
+        if problems:
+            return History(problems=problems)
     if len(bases) > 1:
         files = " and ".join(name(script.get_revision(base)) for base in bases)
         return History(problems=[
-            f"{files} all have down_revision = None, so each starts the history over. "
+            f"{files} have down_revision = None, so each starts the history over. "
             "Only the first migration has no down_revision: point the others at the "
             "migration before them."
         ])
@@ -102,13 +110,16 @@ def read_history(migrations_dir):
                 f'{name(script.get_revision(r))} ("{script.get_revision(r).doc}")' for r in following)
             history.problems.append(
                 f"The history branches after migration {len(history.migrations)} "
-                f"({name(revision)}): {branches} both have down_revision = "
+                f"({name(revision)}): {branches} have the same down_revision = "
                 f"'{revision.revision}'. The lesson is one straight line: point the later one's "
                 "down_revision at the other, or delete the one you do not want."
             )
             break
         revision = script.get_revision(following[0]) if following else None
     return history
+
+
+REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.M)
 
 
 def files_saying(migrations_dir, variable, value):
@@ -121,43 +132,46 @@ def files_saying(migrations_dir, variable, value):
     )
 
 
+def duplicated_ids(migrations_dir):
+    """One problem for each revision id that more than one script claims."""
+    claims = {}
+    for path in sorted((migrations_dir / "versions").glob("*.py")):
+        found = REVISION.search(path.read_text(errors="replace"))
+        if found:
+            claims.setdefault(found.group(1), []).append(
+                path.relative_to(migrations_dir.parent).as_posix())
+    return [
+        f"{' and '.join(files)} have the same revision = '{revision}': one of them was copied, and a "
+        "copy keeps the id of its original. Give the copy an id of its own, and point the "
+        "down_revision that follows it at that id."
+        for revision, files in claims.items() if len(files) > 1
+    ]
+
+
 def unreadable(migrations_dir, warning):
-    """Alembic's warning about a broken history, in words that name the files."""
-    duplicated = re.match(r"Revision (\S+) is present more than once", warning)
-    if duplicated:
-        revision = duplicated.group(1)
-        files = files_saying(migrations_dir, "revision", revision)
-        return (
-            f"{' and '.join(files)} both say revision = '{revision}': one of them was "
-            "copied, and a copy keeps the id of its original. Give the copy an id of its "
-            "own, and point the down_revision that follows it at that id."
-        )
+    """Alembic's warning about a broken link, in words that name the file."""
     dangling = re.match(r"Revision (\S+) referenced from .* is not present", warning)
-    if dangling:
-        missing = dangling.group(1)
-        files = files_saying(migrations_dir, "down_revision", missing) or ["a migration"]
-        return (
-            f"{' and '.join(files)} says down_revision = '{missing}', but no migration has "
-            "that revision id: set it to the revision of the migration before it."
-        )
-    return None
+    if not dangling:
+        return None
+    missing = dangling.group(1)
+    files = files_saying(migrations_dir, "down_revision", missing) or ["a migration"]
+    return (
+        f"{' and '.join(files)} says down_revision = '{missing}', but no migration has "
+        "that revision id: set it to the revision of the migration before it."
+    )
+
+
+def loop(migrations_dir, revisions):
+    files = sorted({file for revision in revisions
+                    for file in files_saying(migrations_dir, "revision", revision)})
+    return (f"{' and '.join(files) or 'the migrations'} point at each other through "
+            "down_revision, so the history has no beginning: the first migration says "
+            "down_revision = None, and each other one names the migration before it.")
 
 
 def cannot_load(migrations_dir, error):
     """One line for a script Alembic could not import, naming it and the line."""
-    versions = migrations_dir / "versions"
-    if isinstance(error, SyntaxError):
-        places = [(error.filename, error.lineno)]
-        detail = f"SyntaxError: {error.msg}"
-    else:
-        places = []
-        traceback = error.__traceback__
-        while traceback is not None:
-            places.append((traceback.tb_frame.f_code.co_filename, traceback.tb_lineno))
-            traceback = traceback.tb_next
-        detail = f"{type(error).__name__}: {error}"
-    in_versions = [(file, line) for file, line in places if file and Path(file).parent == versions]
-    if not in_versions:
-        return f"The migrations cannot be read: {detail}"
-    file, line = in_versions[-1]
-    return f"{Path(file).relative_to(migrations_dir.parent).as_posix()}, line {line}: {detail}"
+    place = error_place(error, migrations_dir.parent)
+    if place is None:
+        return f"The migrations cannot be read: {error_text(error)}"
+    return f"{place}: {error_text(error)}"

@@ -20,6 +20,7 @@ STEP_TOPICS = {
 INTEGER = "integer"
 TEXT = "text"
 SQLALCHEMY_TYPE = {INTEGER: "sa.Integer", TEXT: "sa.String"}
+FAMILY_WORDS = {INTEGER: "whole numbers", TEXT: "text"}
 
 # Column nullability that the lesson leaves open (see `location` below).
 EITHER = None
@@ -48,22 +49,78 @@ def department_columns(place_column, place_nullable=True):
     }
 
 
-# The tables (besides alembic_version) and their columns after each step.
-# Step 4's model in the lesson text says `location ... nullable=False` while
-# its migration only renames; both readings are right, so after step 4
-# `location` may be NULL or NOT NULL. Its downgrade must still give back
-# exactly step 3, where `address` allows NULL.
-SCHEMA_AFTER_STEP = {
-    0: {},
-    1: {"employees": EMPLOYEES},
-    2: {"employees": EMPLOYEES, "department": department_columns("address")},
-    3: {"employees": EMPLOYEES, "departments": department_columns("address")},
-    4: {"employees": EMPLOYEES, "departments": department_columns("location", EITHER)},
+# What each step does to the schema. Step 4's model in the lesson text says
+# `location ... nullable=False` while its migration only renames; both
+# readings are right, so step 4 may leave `location` NULL or NOT NULL.
+# Its downgrade must still give back exactly step 3, where `address`
+# allows NULL.
+@dataclass(frozen=True)
+class AddTable:
+    table: str
+    columns: dict
+
+
+@dataclass(frozen=True)
+class RenameTable:
+    table: str
+    new_name: str
+
+
+@dataclass(frozen=True)
+class RenameColumn:
+    table: str
+    column: str
+    new_name: str
+    nullable: bool | None  # the renamed column's NULL rule; EITHER keeps both
+
+
+STEP_CHANGES = {
+    1: AddTable("employees", EMPLOYEES),
+    2: AddTable("department", department_columns("address")),
+    3: RenameTable("department", "departments"),
+    4: RenameColumn("departments", "address", "location", nullable=EITHER),
 }
 
+
+def apply_change(change, tables):
+    """The {table: {column: ExpectedColumn}} that `change` makes of `tables`; None if it can't.
+
+    A change can't apply to a schema that lacks what it works on (a rename
+    of a table that is not there) or already has what it makes.
+    """
+    tables = {name: dict(columns) for name, columns in tables.items()}
+    if isinstance(change, AddTable):
+        if change.table in tables:
+            return None
+        tables[change.table] = dict(change.columns)
+    elif isinstance(change, RenameTable):
+        if change.table not in tables or change.new_name in tables:
+            return None
+        tables[change.new_name] = tables.pop(change.table)
+    else:
+        columns = tables.get(change.table, {})
+        if change.column not in columns or change.new_name in columns:
+            return None
+        old = columns.pop(change.column)
+        columns[change.new_name] = ExpectedColumn(old.family, change.nullable, old.primary_key)
+    return tables
+
+
+def schema_after_each_step():
+    schemas = {0: {}}
+    for step in sorted(STEP_CHANGES):
+        schemas[step] = apply_change(STEP_CHANGES[step], schemas[step - 1])
+    return schemas
+
+
+# The tables (besides alembic_version) and their columns after each step.
+SCHEMA_AFTER_STEP = schema_after_each_step()
+
 # The renames, for messages that say which step renamed what.
-TABLE_RENAMES = {3: ("department", "departments")}
-COLUMN_RENAMES = {4: ("departments", "address", "location")}
+TABLE_RENAMES = {step: (change.table, change.new_name) for step, change in STEP_CHANGES.items()
+                 if isinstance(change, RenameTable)}
+COLUMN_RENAMES = {step: (change.table, change.column, change.new_name)
+                  for step, change in STEP_CHANGES.items() if isinstance(change, RenameColumn)}
 
 # How a sentence names a column's values ("the lesson's names are text").
 VALUES_CALLED = {

@@ -1,0 +1,138 @@
+"""One fresh database under grading: move it through the migrations and look inside.
+
+Migrations run through Alembic's own `command.upgrade` and
+`command.downgrade` with Flask-Migrate's config, exactly what `flask db
+upgrade` and `flask db downgrade` call, minus Flask-Migrate's habit of
+turning the reason into `SystemExit: 1`. Reads go through SQLAlchemy's
+inspector, so a snapshot is what the database really holds.
+"""
+import warnings
+from dataclasses import dataclass
+
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import column, insert, inspect, select, table
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.types import Integer, String
+
+from testing.learner_copy import SERVER_DIR, grading_app, warning_notes
+from testing.lesson import INTEGER, TEXT
+from testing.migration_errors import failure_reason
+
+VERSION_TABLE = "alembic_version"
+
+
+class MigrationFailed(Exception):
+    def __init__(self, reason, notes):
+        super().__init__(reason)
+        self.reason = reason
+        self.notes = notes
+
+
+@dataclass(frozen=True)
+class FoundColumn:
+    type_name: str  # as this database spells it, e.g. VARCHAR(255)
+    family: str  # INTEGER, TEXT, or the type's name for anything else
+    nullable: bool
+    primary_key: bool
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a test may ask about the database at one moment."""
+
+    revision: str | None
+    tables: dict  # {table: {column: FoundColumn}}, without alembic_version
+    rows: dict  # {table: [row as a dict]}, ordered by primary key
+
+
+class GradedDatabase:
+    """A grading app of its own on one fresh database."""
+
+    def __init__(self, db, url):
+        self.db = db
+        self.app = grading_app(db, url)
+
+    def migrate(self, direction, revision):
+        """Upgrade or downgrade to `revision`; return the warnings raised, as notes.
+
+        Raises MigrationFailed with the reason in one line.
+        """
+        run = command.upgrade if direction == "up" else command.downgrade
+        with self.app.app_context(), warnings.catch_warnings(record=True) as raised:
+            warnings.simplefilter("always")
+            config = self.app.extensions["migrate"].migrate.get_config()
+            try:
+                run(config, revision)
+            except (Exception, SystemExit) as error:
+                raise MigrationFailed(failure_reason(error, SERVER_DIR),
+                                      warning_notes(raised)) from error
+        return warning_notes(raised)
+
+    def snapshot(self):
+        # Reflection warns about types it cannot read; the type's name shows in the checks.
+        with self.app.app_context(), self.db.engine.connect() as connection, \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            inspector = inspect(connection)
+            tables, rows = {}, {}
+            for name in sorted(inspector.get_table_names()):
+                if name == VERSION_TABLE:
+                    continue
+                key = inspector.get_pk_constraint(name)["constrained_columns"]
+                columns = {
+                    found["name"]: FoundColumn(
+                        type_name=type_name(found["type"], connection.dialect),
+                        family=family(found["type"], connection.dialect),
+                        nullable=bool(found["nullable"]),
+                        primary_key=found["name"] in key,
+                    )
+                    for found in inspector.get_columns(name)
+                }
+                tables[name] = columns
+                source = table(name, *(column(c) for c in columns))
+                order = [source.c[c] for c in (key or columns)]
+                rows[name] = [dict(row._mapping) for row in
+                              connection.execute(select(source).order_by(*order))]
+            try:
+                revision = MigrationContext.configure(connection).get_current_revision()
+            except Exception as error:  # e.g. two rows in alembic_version
+                revision = f"(unreadable: {error})"
+        return Snapshot(revision, tables, rows)
+
+    def add_rows(self, table_name, rows):
+        """Insert the lesson's rows as the learner does in `flask shell`; None, or why not."""
+        with self.app.app_context():
+            inspector = inspect(self.db.engine)
+            if not inspector.has_table(table_name):
+                return f"there is no table `{table_name}` to add them to"
+            missing = sorted(set(rows[0]) - {c["name"] for c in inspector.get_columns(table_name)})
+            if missing:
+                return f"`{table_name}` has no column `{missing[0]}`"
+            target = table(table_name, *(column(name) for name in rows[0]))
+            try:
+                with self.db.engine.begin() as connection:
+                    connection.execute(insert(target), rows)
+            except SQLAlchemyError as error:
+                return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return None
+
+    def close(self):
+        """Close every connection, so that the database can be dropped."""
+        with self.app.app_context():
+            self.db.engine.dispose()
+
+
+def type_name(sql_type, dialect):
+    try:
+        return sql_type.compile(dialect=dialect)
+    except Exception:  # a type SQLAlchemy reflects but cannot render
+        return type(sql_type).__name__.upper()
+
+
+def family(sql_type, dialect):
+    if isinstance(sql_type, Integer):
+        return INTEGER
+    if isinstance(sql_type, String):
+        return TEXT
+    return type_name(sql_type, dialect)

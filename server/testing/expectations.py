@@ -1,0 +1,54 @@
+"""What a move should leave, given the state it started from.
+
+Each step is judged on its own change. Its upgrade must do to the database
+exactly what the lesson's step does (create a table, rename a table or a
+column) to whatever state the step before left, and its downgrade must give
+back exactly the state its upgrade started from, rows included. So a
+mistake costs the points of the step that made it, not of every step after
+it. When a step starts from the lesson's own state, as it does in a correct
+copy, its upgrade must leave exactly the lesson's schema after that step.
+"""
+from testing.lesson import (
+    SCHEMA_AFTER_STEP,
+    STEP_CHANGES,
+    ExpectedColumn,
+    RenameColumn,
+    RenameTable,
+    apply_change,
+)
+
+
+def as_expected(tables):
+    """A snapshot's {table: {column: FoundColumn}}, as exact expectations."""
+    return {
+        name: {column: ExpectedColumn(found.family, found.nullable, found.primary_key)
+               for column, found in columns.items()}
+        for name, columns in tables.items()
+    }
+
+
+def schema_after_upgrade(step, before):
+    """The lesson's change of `step` made to the `before` snapshot's tables.
+
+    If that change cannot be made there (the table to rename is missing),
+    the step is held to the lesson's schema after it.
+    """
+    changed = apply_change(STEP_CHANGES[step], as_expected(before.tables))
+    return changed if changed is not None else SCHEMA_AFTER_STEP[step]
+
+
+def rows_after_upgrade(step, before):
+    """The `before` snapshot's rows, under the names the step gives their table and columns.
+
+    A table the step creates is left out: it starts empty.
+    """
+    rows = dict(before.rows)
+    change = STEP_CHANGES[step]
+    if isinstance(change, RenameTable) and change.table in rows:
+        rows[change.new_name] = rows.pop(change.table)
+    elif isinstance(change, RenameColumn) and change.table in rows:
+        rows[change.table] = [
+            {(change.new_name if key == change.column else key): value for key, value in row.items()}
+            for row in rows[change.table]
+        ]
+    return rows

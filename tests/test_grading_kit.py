@@ -1,0 +1,360 @@
+"""The grading kit passes every correct learner's copy and fails every wrong one, naming the step.
+
+Each case builds a copy the way a learner does (this repository with its
+own revision ids, Flask-Migrate's stock env.py, a fork of the original
+lesson, the lesson text typed in literally, or one mistake), copies
+server/testing/ into it and runs `pytest server/testing` there in a
+process of its own, then reads the scorecard. A case lists what must fail
+and why; every other line of its scorecard must be ✓. The copies are
+graded side by side, as many at once as the machine has cores.
+"""
+import os
+import re
+import xml.etree.ElementTree as ElementTree
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import pytest
+
+from helpers.learner_copies import ORIGINAL_FORK, LearnerCopy, flask_db_init
+from testing.backends import backends_under_test
+
+GROUPS = ("step 1", "step 2", "step 3", "step 4", "history", "models.py")
+SERVER_URLS = [backend.server_url for backend in backends_under_test()[1:]]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    build: object  # build(root, stock_env_dir) -> LearnerCopy
+    failing: dict = field(default_factory=dict)  # group -> words its ✗ line must contain
+    notes: tuple = ()  # words some scorecard note must contain
+    on_servers: bool = False  # also graded on every server in TEST_DATABASE_URLS
+    pytest_args: tuple = ()
+
+    def __str__(self):
+        return self.name
+
+
+# How the copies are built.
+
+
+def repository(root, stock_env):
+    """This repository, as a learner who did the lesson has it: other revision ids."""
+    copy = LearnerCopy.of_this_repository(root)
+    copy.new_revision_ids()
+    return copy
+
+
+def edited(*edits):
+    """A builder: `repository` with each edit(copy) made in turn."""
+    def build(root, stock_env):
+        copy = repository(root, stock_env)
+        for edit in edits:
+            edit(copy)
+        return copy
+    return build
+
+
+def with_stock_env(root, stock_env_dir):
+    """A learner who re-ran `flask db init`: Flask-Migrate's own env.py and alembic.ini."""
+    copy = repository(root, stock_env_dir)
+    copy.use_env_files(stock_env_dir)
+    return copy
+
+
+def lesson_text_literally(root, stock_env):
+    """A copy of this repository where the learner typed the lesson text in as it stands.
+
+    Its migrations are the fork's (String without a length, step 4's
+    alter_column without existing_type), models.py is the lesson's final
+    one (back at step 3, with `address`), and there is no pytest.ini.
+    """
+    copy = LearnerCopy.of_this_repository(root)
+    (copy.root / "pytest.ini").unlink()
+    for script in copy.versions.glob("*.py"):
+        script.unlink()
+    for script in (ORIGINAL_FORK / "server" / "migrations" / "versions").glob("*.py"):
+        (copy.versions / script.name).write_text(script.read_text())
+    fork_models = (ORIGINAL_FORK / "server" / "models.py").read_text()
+    copy.use_models(fork_models.replace("location = db.Column(db.String, nullable=False)",
+                                        "address = db.Column(db.String)")
+                               .replace("{self.name} {self.location}", "{self.name}, {self.address}"))
+    return copy
+
+
+def body(*lines):
+    return "\n".join(f"    {line}" for line in lines)
+
+
+def upgrade(step, *lines):
+    return lambda copy: copy.replace_function(step, "upgrade", body(*lines))
+
+
+def downgrade(step, *lines):
+    return lambda copy: copy.replace_function(step, "downgrade", body(*lines))
+
+
+def models(text_or_step, old=None, new=None):
+    def edit(copy):
+        copy.use_models(text_or_step)
+        if old is not None:
+            (copy.server / "models.py").write_text(
+                (copy.server / "models.py").read_text().replace(old, new))
+    return edit
+
+
+def extra_script(name, revision, based_on_step, up, down):
+    """A migration after (or beside) step `based_on_step`, as a learner writes one."""
+    def edit(copy):
+        down_revision = revision_of(copy, based_on_step)
+        copy.write_script(f"{revision}_{name.replace(' ', '_')}.py",
+                          f'"""{name}\n\nRevision ID: {revision}\nRevises: {down_revision}\n"""\n'
+                          "from alembic import op\nimport sqlalchemy as sa\n\n"
+                          f"revision = '{revision}'\ndown_revision = '{down_revision}'\n"
+                          "branch_labels = None\ndepends_on = None\n\n\n"
+                          f"def upgrade():\n{body(*up)}\n\n\ndef downgrade():\n{body(*down)}\n")
+    return edit
+
+
+def revision_of(copy, step):
+    return re.search(r"^revision = '(\w+)'", copy.script(step).read_text(), re.M).group(1)
+
+
+def step_file_pasted_as_step_5(copy):
+    """Step 4's file copied to start a fifth migration; only its down_revision was changed."""
+    text = copy.script(4).read_text()
+    down = re.search(r"^down_revision = '(\w+)'", text, re.M).group(1)
+    copy.write_script("fifth_copy.py", text.replace(f"down_revision = '{down}'",
+                                                    f"down_revision = '{revision_of(copy, 4)}'"))
+
+
+def dangling_down_revision(copy):
+    copy.edit_script(4, f"down_revision = '{revision_of(copy, 3)}'", "down_revision = 'abc123def456'")
+
+
+def only_two_steps(copy):
+    for step in (4, 3):
+        copy.script(step).unlink()
+    copy.use_models(2)
+
+
+def steps_3_and_4_in_one(copy):
+    copy.replace_function(3, "upgrade", body(
+        "op.rename_table('department', 'departments')",
+        "op.alter_column('departments', 'address', new_column_name='location',",
+        "                existing_type=sa.String(length=255), existing_nullable=True)"))
+    copy.replace_function(3, "downgrade", body(
+        "op.alter_column('departments', 'location', new_column_name='address',",
+        "                existing_type=sa.String(length=255), existing_nullable=True)",
+        "op.rename_table('departments', 'department')"))
+    copy.script(4).unlink()
+
+
+def syntax_error_in_step_2(copy):
+    script = copy.script(2)
+    script.write_text(script.read_text() + "\ndef broken(:\n")
+
+
+CREATE_DEPARTMENTS = ("op.create_table('departments',",
+                      "sa.Column('id', sa.Integer(), nullable=False),",
+                      "sa.Column('name', sa.String(length=255), nullable=False),",
+                      "sa.Column('address', sa.String(length=255), nullable=True),",
+                      "sa.PrimaryKeyConstraint('id'))")
+CREATE_DEPARTMENT = (CREATE_DEPARTMENTS[0].replace("departments", "department"),
+                     *CREATE_DEPARTMENTS[1:])
+BATCH = "with op.batch_alter_table('departments', schema=None) as batch_op:"
+STRING = "existing_type=sa.String(length=255)"
+
+# A history that cannot be read stops every step; the history line says why.
+BROKEN_HISTORY = {"step 1": "cannot be graded until the history is fixed (see history)",
+                  "step 2": "(as step 1)", "step 3": "(as step 1)", "step 4": "(as step 1)"}
+
+CORRECT = [
+    Case("this repository with its own revision ids", repository, on_servers=True),
+    Case("graded in pytest's importlib import mode, without a pytest.ini",
+         edited(lambda copy: (copy.root / "pytest.ini").unlink()),
+         pytest_args=("--import-mode=importlib",)),
+    Case("env.py from Flask-Migrate's own flask db init", with_stock_env),
+    Case("a fork of the original lesson", lambda root, env: LearnerCopy.of_original_fork(root),
+         notes=("`departments.location` is NOT NULL",)),
+    Case("the lesson text typed in literally", lesson_text_literally),
+    Case("step 4 inside batch_alter_table", edited(
+        upgrade(4, BATCH, f"    batch_op.alter_column('address', new_column_name='location', {STRING})"),
+        downgrade(4, BATCH, f"    batch_op.alter_column('location', new_column_name='address', {STRING})"))),
+    Case("step 3 renamed with raw SQL", edited(
+        upgrade(3, 'op.execute("ALTER TABLE department RENAME TO departments")'),
+        downgrade(3, 'op.execute("ALTER TABLE departments RENAME TO department")')),
+        on_servers=True),
+    Case("models.py with the lesson's location NOT NULL",
+         edited(models(4, "location = db.Column(db.String(255))",
+                       "location = db.Column(db.String, nullable=False)")),
+         notes=("`departments.location` is NOT NULL", "both are accepted")),
+    Case("models.py back at step 3, where the lesson ends", edited(models(3))),
+    Case("step 4 also makes location NOT NULL", edited(
+        upgrade(4, BATCH, "    batch_op.alter_column('address', new_column_name='location',",
+                f"                          {STRING}, nullable=False)"),
+        downgrade(4, BATCH, "    batch_op.alter_column('location', new_column_name='address',",
+                  f"                          {STRING}, nullable=True)"),
+        models(4, "location = db.Column(db.String(255))",
+               "location = db.Column(db.String(255), nullable=False)")),
+        notes=("`departments.location` is NOT NULL",)),
+    Case("a deprecated SQLAlchemy call in a migration", edited(
+        lambda copy: copy.edit_script(2, "def upgrade():\n", "def upgrade():\n"
+                                      "    from sqlalchemy.ext.declarative import declarative_base\n"
+                                      "    declarative_base()  # kept from an old tutorial\n")),
+        notes=("MovedIn20Warning", "declarative_base")),
+]
+
+WRONG = [
+    Case("step 3 as autogenerate wrote it: create and drop", edited(
+        upgrade(3, *CREATE_DEPARTMENTS, "op.drop_table('department')"),
+        downgrade(3, *CREATE_DEPARTMENT, "op.drop_table('departments')")),
+        failing={"step 3": "`departments` has 0 of the lesson's 2 rows"}),
+    Case("step 4 as autogenerate wrote it: add and drop", edited(
+        upgrade(4, BATCH, "    batch_op.add_column(sa.Column('location', sa.String(length=255)))",
+                "    batch_op.drop_column('address')"),
+        downgrade(4, BATCH, "    batch_op.add_column(sa.Column('address', sa.String(length=255)))",
+                  "    batch_op.drop_column('location')")),
+        failing={"step 4": "`departments.location` holds [None, None]"}),
+    Case("step 3 without a downgrade", edited(downgrade(3, "pass")),
+         failing={"step 3": "there is a table `departments` where `department` should be: the "
+                            "downgrade of step 3 renames it back with op.rename_table('departments', "
+                            "'department')",
+                  "history": "pytest-alembic: Failed to downgrade"}),
+    Case("models.py never renamed", edited(models(2)),
+         failing={"models.py": "models.py still has the table `department`: step 3 renamed it "
+                               "to `departments`"}),
+    Case("department.name made an INTEGER", edited(lambda copy: copy.edit_script(
+        2, "sa.Column('name', sa.String(length=255), nullable=False)",
+        "sa.Column('name', sa.Integer(), nullable=False)")),
+        failing={"step 2": "`department.name` is INTEGER: the lesson's names are text, use "
+                           "sa.String"}),
+    Case("models.py makes salary text", edited(models(4, "salary = db.Column(db.Integer)",
+                                                      "salary = db.Column(db.String(255))")),
+         failing={"models.py": "`employees.salary` VARCHAR(255): the lesson's salaries are whole "
+                               "numbers, use db.Integer"}),
+    Case("steps 3 and 4 in one migration", edited(steps_3_and_4_in_one),
+         failing={"step 3": "`departments` has a column `location` where `address` should be: "
+                            "it keeps the name `address` until step 4 renames it",
+                  "step 4": "not written yet: next, rename the column address to location",
+                  "history": "3 of the lesson's 4 migrations are written"}),
+    Case("two heads", edited(extra_script("rename address again", "bbbbbbbbbbbb", 3,
+                                          ["pass"], ["pass"])),
+         failing={"step 4": "cannot be graded until the history is fixed (see history)",
+                  "history": "The history branches after migration 3"}),
+    Case("a pasted duplicate revision id", edited(step_file_pasted_as_step_5),
+         failing=BROKEN_HISTORY | {"history": "fifth_copy.py have the same revision = "}),
+    Case("a down_revision that names nothing", edited(dangling_down_revision),
+         failing=BROKEN_HISTORY | {"history": "rename_address.py says down_revision = "
+                                               "'abc123def456', but no migration has that "
+                                               "revision id"}),
+    Case("a fifth migration", edited(extra_script(
+        "drop location", "5e5e5e5e5e5e", 4,
+        [BATCH, "    batch_op.drop_column('location')"],
+        [BATCH, "    batch_op.add_column(sa.Column('location', sa.String(length=255)))"])),
+        failing={"history": "a fifth migration, 5e5e5e5e5e5e \"drop location\" in "
+                            "migrations/versions/5e5e5e5e5e5e_drop_location.py, drops "
+                            "`departments.location`"}),
+    Case("step 3 renames the wrong way", edited(upgrade(3, "op.rename_table('departments', "
+                                                           "'department')")),
+         failing={"step 3": "step 3 failed: no such table: departments (migrations/versions/",
+                  "step 4": "not reached: step 3 failed first",
+                  "history": "pytest-alembic"}),
+    Case("step 4 makes location NOT NULL and keeps it so on the way down", edited(
+        upgrade(4, BATCH, "    batch_op.alter_column('address', new_column_name='location',",
+                f"                          {STRING}, nullable=False)"),
+        downgrade(4, BATCH, f"    batch_op.alter_column('location', new_column_name='address', "
+                            f"{STRING})")),
+        failing={"step 4": "`departments.address` is NOT NULL: the lesson's addresses may be "
+                           "NULL"}),
+    Case("a syntax error in step 2", edited(syntax_error_in_step_2),
+         failing=BROKEN_HISTORY | {"history": "add_department.py, line 35: SyntaxError"}),
+    Case("halfway through the lesson", edited(only_two_steps),
+         failing={"step 3": "not written yet: next, rename the table department to departments",
+                  "step 4": "not written yet (rename the column address to location)",
+                  "history": "2 of the lesson's 4 migrations are written",
+                  "models.py": "still has the table `department`"}),
+]
+
+
+def build_and_grade(case, root, stock_env_dir):
+    copy = case.build(root, stock_env_dir)
+    return copy.grade(SERVER_URLS if case.on_servers else (), case.pytest_args)
+
+
+@pytest.fixture(scope="session")
+def stock_env_dir(tmp_path_factory):
+    """What Flask-Migrate's `flask db init` writes, made once by the real command."""
+    folder = tmp_path_factory.mktemp("flask-db-init")
+    server = LearnerCopy.of_this_repository(folder / "copy").server
+    return flask_db_init(server, folder / "migrations")
+
+
+@pytest.fixture(scope="module")
+def graded(request, tmp_path_factory, stock_env_dir):
+    """{case name: Future of its KitRun}: every selected case, graded side by side."""
+    cases = {item.callspec.params["case"].name: item.callspec.params["case"]
+             for item in request.session.items
+             if item.module is request.module
+             and "case" in getattr(getattr(item, "callspec", None), "params", {})}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        yield {name: pool.submit(build_and_grade, case, tmp_path_factory.mktemp("copy") / "c",
+                                 stock_env_dir)
+               for name, case in cases.items()}
+
+
+def scorecards(run, case):
+    backends = ["sqlite"] + ([b.name for b in backends_under_test()[1:]] if case.on_servers else [])
+    return {backend: run.scorecard(backend) for backend in backends}
+
+
+@pytest.mark.parametrize("case", CORRECT, ids=str)
+def test_a_correct_copy_passes(case, graded):
+    run = graded[case.name].result()
+    for backend, card in scorecards(run, case).items():
+        assert card == dict.fromkeys(GROUPS, "✓"), f"{case} on {backend}:\n{run.output}"
+    assert run.returncode == 0, run.output
+    notes = "\n".join(run.notes())
+    for words in case.notes:
+        assert words in notes, f"no note saying {words!r}:\n{run.output}"
+    # `flask db init` wrote the call that warns, not the learner: no note may blame them.
+    assert "get_engine" not in notes, run.output
+
+
+@pytest.mark.parametrize("case", WRONG, ids=str)
+def test_a_wrong_copy_fails_naming_the_step(case, graded):
+    run = graded[case.name].result()
+    card = run.scorecard()
+    for group in GROUPS:
+        if group in case.failing:
+            assert card[group].startswith("✗") and case.failing[group] in card[group], (
+                f"{group} should fail saying {case.failing[group]!r}:\n{run.output}")
+        else:
+            assert card[group] == "✓", f"{group} should pass:\n{run.output}"
+    assert run.returncode == 1, run.output
+
+
+def test_scorecard_and_junit_give_one_test_per_step_and_check(tmp_path):
+    """What a grading platform reads: one testcase per step and check, tagged with its step."""
+    copy = edited(only_two_steps)(tmp_path / "c", None)
+    report = tmp_path / "grade.xml"
+    run = copy.grade(pytest_args=(f"--junitxml={report}",))
+    cases = ElementTree.parse(report).getroot().iter("testcase")
+    by_name = {case.get("name"): case for case in cases}
+    for step in (1, 2, 3, 4):
+        for check in ("test_upgrade", "test_downgrade") + (("test_rows_kept",) if step > 1 else ()):
+            name = f"{check}[sqlite-step{step}]"
+            assert name in by_name, sorted(by_name)
+            properties = {p.get("name"): p.get("value") for p in by_name[name].iter("property")}
+            assert properties == {"backend": "sqlite", "step": str(step)}
+            failed = by_name[name].find("failure") is not None
+            assert failed == (step > 2), f"{name}:\n{run.output}"
+    # A history that is not the lesson's four steps earns nothing from the generic checks.
+    for generic in ("test_single_head_revision[sqlite]", "test_up_down_consistency[sqlite]"):
+        assert by_name[generic].find("failure") is not None, f"{generic} passed:\n{run.output}"
+    assert "not written yet: next, rename the table department to departments" in (
+        by_name["test_upgrade[sqlite-step3]"].find("failure").get("message"))
+    lines = run.output.split(" grading scorecard (sqlite) ")[1].splitlines()[1:5]
+    assert [line.split()[:2] for line in lines] == [["step", str(n)] for n in range(1, 5)]
+    assert lines[2].endswith("✗ not written yet: next, rename the table department to departments")
