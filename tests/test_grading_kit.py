@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
-
 from helpers.learner_copies import ORIGINAL_FORK, LearnerCopy, flask_db_init
 from testing.backends import backends_under_test
 
@@ -79,7 +78,8 @@ def lesson_text_literally(root, stock_env):
     fork_models = (ORIGINAL_FORK / "server" / "models.py").read_text()
     copy.use_models(fork_models.replace("location = db.Column(db.String, nullable=False)",
                                         "address = db.Column(db.String)")
-                               .replace("{self.name} {self.location}", "{self.name}, {self.address}"))
+                               .replace("{self.name} {self.location}",
+                                        "{self.name}, {self.address}"))
     return copy
 
 
@@ -130,7 +130,8 @@ def step_file_pasted_as_step_5(copy):
 
 
 def dangling_down_revision(copy):
-    copy.edit_script(4, f"down_revision = '{revision_of(copy, 3)}'", "down_revision = 'abc123def456'")
+    copy.edit_script(4, f"down_revision = '{revision_of(copy, 3)}'",
+                     "down_revision = 'abc123def456'")
 
 
 def only_two_steps(copy):
@@ -180,8 +181,10 @@ CORRECT = [
          notes=("`departments.location` is NOT NULL",)),
     Case("the lesson text typed in literally", lesson_text_literally),
     Case("step 4 inside batch_alter_table", edited(
-        upgrade(4, BATCH, f"    batch_op.alter_column('address', new_column_name='location', {STRING})"),
-        downgrade(4, BATCH, f"    batch_op.alter_column('location', new_column_name='address', {STRING})"))),
+        upgrade(4, BATCH, "    batch_op.alter_column('address', new_column_name='location',",
+                f"                          {STRING})"),
+        downgrade(4, BATCH, "    batch_op.alter_column('location', new_column_name='address',",
+                  f"                          {STRING})"))),
     Case("step 3 renamed with raw SQL", edited(
         upgrade(3, 'op.execute("ALTER TABLE department RENAME TO departments")'),
         downgrade(3, 'op.execute("ALTER TABLE departments RENAME TO department")')),
@@ -200,9 +203,10 @@ CORRECT = [
                "location = db.Column(db.String(255), nullable=False)")),
         notes=("`departments.location` is NOT NULL",)),
     Case("a deprecated SQLAlchemy call in a migration", edited(
-        lambda copy: copy.edit_script(2, "def upgrade():\n", "def upgrade():\n"
-                                      "    from sqlalchemy.ext.declarative import declarative_base\n"
-                                      "    declarative_base()  # kept from an old tutorial\n")),
+        lambda copy: copy.edit_script(
+            2, "def upgrade():\n", "def upgrade():\n"
+            "    from sqlalchemy.ext.declarative import declarative_base\n"
+            "    declarative_base()  # kept from an old tutorial\n")),
         notes=("MovedIn20Warning", "declarative_base")),
 ]
 
@@ -219,8 +223,8 @@ WRONG = [
         failing={"step 4": "`departments.location` holds [None, None]"}),
     Case("step 3 without a downgrade", edited(downgrade(3, "pass")),
          failing={"step 3": "there is a table `departments` where `department` should be: the "
-                            "downgrade of step 3 renames it back with op.rename_table('departments', "
-                            "'department')",
+                            "downgrade of step 3 renames it back with "
+                            "op.rename_table('departments', 'department')",
                   "history": "pytest-alembic: Failed to downgrade"}),
     Case("models.py never renamed", edited(models(2)),
          failing={"models.py": "models.py still has the table `department`: step 3 renamed it "
@@ -358,3 +362,30 @@ def test_scorecard_and_junit_give_one_test_per_step_and_check(tmp_path):
     lines = run.output.split(" grading scorecard (sqlite) ")[1].splitlines()[1:5]
     assert [line.split()[:2] for line in lines] == [["step", str(n)] for n in range(1, 5)]
     assert lines[2].endswith("✗ not written yet: next, rename the table department to departments")
+
+
+def test_mistakes_only_mysql_and_mariadb_refuse_say_so(tmp_path):
+    """A String without a length, and a column rename without existing_type: fine on SQLite and
+    PostgreSQL, refused by MySQL and MariaDB, with what to write instead."""
+    literal = lesson_text_literally(tmp_path / "literal", None)
+    no_existing_type = edited(upgrade(4, "op.alter_column('departments', 'address', "
+                                         "new_column_name='location')"),
+                              downgrade(4, "op.alter_column('departments', 'location', "
+                                           "new_column_name='address')"))(tmp_path / "rename", None)
+    runs = {"literal": literal.grade(SERVER_URLS), "rename": no_existing_type.grade(SERVER_URLS)}
+    for backend in backends_under_test():
+        literal_card = runs["literal"].scorecard(backend.name)
+        rename_card = runs["rename"].scorecard(backend.name)
+        if not backend.is_mysql:
+            assert literal_card == rename_card == dict.fromkeys(GROUPS, "✓"), runs
+            continue
+        assert literal_card["step 1"] == (
+            "✗ step 1 failed: MySQL and MariaDB need a length: write String(255) in models.py "
+            "and in the migration (migrations/versions/15537423c56d_initial_migration.py, "
+            "line 21)"), runs["literal"].output
+        assert "statements of the failed migration" not in runs["literal"].output
+        assert rename_card["step 4"].startswith(
+            "✗ step 4 failed: MySQL and MariaDB rename a column with CHANGE COLUMN, which "
+            "restates its type: give op.alter_column existing_type=sa.String(255)"), (
+            runs["rename"].output)
+        assert [rename_card[f"step {n}"] for n in (1, 2, 3)] == ["✓"] * 3, runs["rename"].output

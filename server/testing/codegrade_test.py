@@ -57,7 +57,8 @@ def test_upgrade(step, walk):
     move = graded(walk.upgrade, step)
     if move.failure:
         fail(f"step {step} failed: {move.failure}")
-    problems = (schema_problems(move.after.tables, schema_after_upgrade(step, move.before), step, "up")
+    expected = schema_after_upgrade(step, move.before)
+    problems = (schema_problems(move.after.tables, expected, step, "up")
                 + revision_problems(move.after.revision, move.migration.revision))
     if problems:
         fail(message(moment(move.migration, "up"), problems))
@@ -70,8 +71,8 @@ def test_downgrade(step, walk, history):
     if move.failure:
         fail(f"the downgrade of step {step} failed: {move.failure}")
     below = history.step(step - 1).revision if step > 1 else None
-    started_from = walk.upgrade(step).before
-    problems = (schema_problems(move.after.tables, as_expected(started_from.tables), step, "down")
+    expected = as_expected(walk.upgrade(step).before.tables)  # where its upgrade started
+    problems = (schema_problems(move.after.tables, expected, step, "down")
                 + revision_problems(move.after.revision, below))
     if problems:
         fail(message(moment(move.migration, "down"), problems))

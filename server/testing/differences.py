@@ -14,7 +14,6 @@ from testing.lesson import (
     VALUES_CALLED,
 )
 
-
 # What to do when a step loses rows or values: (step, direction) -> advice.
 LOSS_ADVICE = {
     (3, "up"): "Autogenerate writes a table rename as create_table plus drop_table, which "
@@ -32,7 +31,7 @@ UNTOUCHED_ADVICE = "A migration must leave the rows of the tables it does not ch
 
 
 def moment(migration, direction):
-    """ 'After step 3 (1694ecedb24d "rename department")' or 'After the downgrade of step 3 (...)'."""
+    """'After step 3 (1694ecedb24d "rename department")', or 'After the downgrade of step 3'."""
     if direction == "up":
         return f"After step {migration.number} ({migration})"
     return f"After the downgrade of step {migration.number} ({migration})"
@@ -47,29 +46,62 @@ def message(headline, problems):
     return text
 
 
+# How the naming problems of a table, and of a column, are said.
+TABLE_NAMING = ("there is a table `{have}` where `{want}` should be: {advice}",
+                "there is no table `{name}`",
+                "there is a table `{name}` that should not be there at this step")
+COLUMN_NAMING = ("`{table}` has a column `{have}` where `{want}` should be: {advice}",
+                 "`{table}` has no column `{name}`",
+                 "`{table}` has a column `{name}` that should not be there at this step")
+
+
 def schema_problems(found, expected, step, direction):
     """Compare {table: {column: FoundColumn}} with {table: {column: ExpectedColumn}}.
 
     `step` and `direction` ("up" or "down") say which move is judged, so that
     a missed rename comes with the advice that fits that move.
     """
+    renames = [(rename_step, old, new, f"op.rename_table('{old}', '{new}')",
+                f"op.rename_table('{new}', '{old}')")
+               for rename_step, (old, new) in TABLE_RENAMES.items()]
+    problems = naming_problems(expected, found, renames, step, direction, TABLE_NAMING)
+    for name in sorted(set(expected) & set(found)):
+        problems += column_problems(name, found[name], expected[name], step, direction)
+    return problems
+
+
+def column_problems(table, found, expected, step, direction):
+    renames = [(rename_step, old, new,
+                f"op.alter_column('{table}', '{old}', new_column_name='{new}')",
+                f"op.alter_column('{table}', '{new}', new_column_name='{old}')")
+               for rename_step, (renamed, old, new) in COLUMN_RENAMES.items() if renamed == table]
+    problems = naming_problems(expected, found, renames, step, direction, COLUMN_NAMING,
+                               table=table)
+    for name in sorted(set(expected) & set(found)):
+        problems += value_rule_problems(f"{table}.{name}", VALUES_CALLED.get(name, name),
+                                        found[name], expected[name])
+    return problems
+
+
+def naming_problems(wanted, present, renames, step, direction, words, **context):
+    """Names under the other side of one of the lesson's renames, then missing and extra names.
+
+    `renames` are (rename step, old name, new name, the call forward, the call back);
+    `words` are the three sentences of TABLE_NAMING or COLUMN_NAMING.
+    """
+    misnamed, missing_words, extra_words = words
+    missing, extra = set(wanted) - set(present), set(present) - set(wanted)
     problems = []
-    missing = set(expected) - set(found)
-    extra = set(found) - set(expected)
-    for rename_step, (old, new) in TABLE_RENAMES.items():
+    for rename_step, old, new, forward, back in renames:
         for want, have in ((new, old), (old, new)):
             if want in missing and have in extra:
                 advice = rename_advice(rename_step, step, direction, old, new, want == new,
-                                       f"op.rename_table('{old}', '{new}')",
-                                       f"op.rename_table('{new}', '{old}')")
-                problems.append(f"there is a table `{have}` where `{want}` should be: {advice}")
+                                       forward, back)
+                problems.append(misnamed.format(have=have, want=want, advice=advice, **context))
                 missing.discard(want)
                 extra.discard(have)
-    problems += [f"there is no table `{name}`" for name in sorted(missing)]
-    problems += [f"there is a table `{name}` that should not be there at this step"
-                 for name in sorted(extra)]
-    for name in sorted(set(expected) & set(found)):
-        problems += column_problems(name, found[name], expected[name], step, direction)
+    problems += [missing_words.format(name=name, **context) for name in sorted(missing)]
+    problems += [extra_words.format(name=name, **context) for name in sorted(extra)]
     return problems
 
 
@@ -84,32 +116,6 @@ def rename_advice(rename_step, step, direction, old, new, should_be_new, forward
     if direction == "up" and step < rename_step:
         return f"it keeps the name `{old}` until step {rename_step} renames it"
     return f"before step {rename_step}, it is called `{old}`"
-
-
-def column_problems(table_name, found, expected, step, direction):
-    problems = []
-    missing = set(expected) - set(found)
-    extra = set(found) - set(expected)
-    for rename_step, (renamed_table, old, new) in COLUMN_RENAMES.items():
-        if table_name != renamed_table:
-            continue
-        for want, have in ((new, old), (old, new)):
-            if want in missing and have in extra:
-                advice = rename_advice(
-                    rename_step, step, direction, old, new, want == new,
-                    f"op.alter_column('{table_name}', '{old}', new_column_name='{new}')",
-                    f"op.alter_column('{table_name}', '{new}', new_column_name='{old}')")
-                problems.append(f"`{table_name}` has a column `{have}` where `{want}` should be: "
-                                f"{advice}")
-                missing.discard(want)
-                extra.discard(have)
-    problems += [f"`{table_name}` has no column `{name}`" for name in sorted(missing)]
-    problems += [f"`{table_name}` has a column `{name}` that should not be there at this step"
-                 for name in sorted(extra)]
-    for name in sorted(set(expected) & set(found)):
-        problems += value_rule_problems(f"{table_name}.{name}", VALUES_CALLED.get(name, name),
-                                        found[name], expected[name])
-    return problems
 
 
 def value_rule_problems(where, called, found, expected):
@@ -167,9 +173,10 @@ def rows_problems(snapshot, expected_rows):
 
 def extra_migration_effect(before, after):
     """What a migration beyond the lesson did, from the snapshots on either side of it."""
-    effects = []
-    effects += [f"adds the table `{name}`" for name in sorted(set(after.tables) - set(before.tables))]
-    effects += [f"drops the table `{name}`" for name in sorted(set(before.tables) - set(after.tables))]
+    effects = [f"adds the table `{name}`"
+               for name in sorted(set(after.tables) - set(before.tables))]
+    effects += [f"drops the table `{name}`"
+                for name in sorted(set(before.tables) - set(after.tables))]
     for name in sorted(set(before.tables) & set(after.tables)):
         old, new = before.tables[name], after.tables[name]
         effects += [f"adds `{name}.{c}`" for c in sorted(set(new) - set(old))]

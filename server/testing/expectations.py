@@ -47,8 +47,7 @@ def rows_after_upgrade(step, before):
     if isinstance(change, RenameTable) and change.table in rows:
         rows[change.new_name] = rows.pop(change.table)
     elif isinstance(change, RenameColumn) and change.table in rows:
-        rows[change.table] = [
-            {(change.new_name if key == change.column else key): value for key, value in row.items()}
-            for row in rows[change.table]
-        ]
+        renamed = {change.column: change.new_name}
+        rows[change.table] = [{renamed.get(key, key): value for key, value in row.items()}
+                              for row in rows[change.table]]
     return rows

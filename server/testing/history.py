@@ -107,7 +107,8 @@ def read_history(migrations_dir):
         following = sorted(revision.nextrev)
         if len(following) > 1:
             branches = " and ".join(
-                f'{name(script.get_revision(r))} ("{script.get_revision(r).doc}")' for r in following)
+                f'{name(script.get_revision(r))} ("{script.get_revision(r).doc}")'
+                for r in following)
             history.problems.append(
                 f"The history branches after migration {len(history.migrations)} "
                 f"({name(revision)}): {branches} have the same down_revision = "
@@ -141,8 +142,8 @@ def duplicated_ids(migrations_dir):
             claims.setdefault(found.group(1), []).append(
                 path.relative_to(migrations_dir.parent).as_posix())
     return [
-        f"{' and '.join(files)} have the same revision = '{revision}': one of them was copied, and a "
-        "copy keeps the id of its original. Give the copy an id of its own, and point the "
+        f"{' and '.join(files)} have the same revision = '{revision}': one of them was copied, "
+        "and a copy keeps the id of its original. Give the copy an id of its own, and point the "
         "down_revision that follows it at that id."
         for revision, files in claims.items() if len(files) > 1
     ]

@@ -30,7 +30,7 @@ class Scorecard:
 
     def lines(self, backend):
         groups = self.outcomes[backend]
-        ordered = sorted((g for g in groups if isinstance(g, int))) + [
+        ordered = sorted(g for g in groups if isinstance(g, int)) + [
             g for g in (HISTORY, MODELS) if g in groups]
         labels = {group: self.label(group) for group in ordered}
         width = max(len(label) for label in labels.values())
