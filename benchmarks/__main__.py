@@ -66,7 +66,7 @@ def main(quick, sizes, repeat, skip, json_file):
         write_json(results, json_file)
         say(f"wrote {json_file.name}")
     say(f"done in {results['elapsed_seconds']:.0f} s")
-    failed = [row["engines"] for row in results["suite"] or [] if not row["passed"]]
+    failed = [row["backends"] for row in results["suite"] or [] if not row["passed"]]
     if failed:
         raise click.ClickException(f"the grading suite failed on {', '.join(failed)}: "
                                    "run `pipenv run test` to see why.")

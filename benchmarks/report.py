@@ -40,8 +40,8 @@ def tables(results):
         sizes = results["settings"]["sizes"]
         repeat = results["settings"]["repeat"]
         parts.append(renames_table(results["chain"], sizes))
-        for engine, chain in results["chain"].items():
-            parts.append(chain_table(engine, chain, sizes, repeat))
+        for backend, chain in results["chain"].items():
+            parts.append(chain_table(backend, chain, sizes, repeat))
     if results["suite"] is not None:
         parts.append(suite_table(results["suite"]))
     if results["cli"] is not None:
@@ -61,18 +61,18 @@ def renames_table(chain, sizes):
     lines = [
         f"Steps 3 and 4 (ms, N = {int(small):,} and {int(large):,} rows; growth is the ratio)",
         "",
-        f"| engine | step | ours {n(small)} | ours {n(large)} | growth | naive {n(small)} "
+        f"| backend | step | ours {n(small)} | ours {n(large)} | growth | naive {n(small)} "
         f"| naive {n(large)} | growth |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for engine, result in chain.items():
+    for backend, result in chain.items():
         by_key = {(row["step"], row["direction"], row["path"]): row for row in result["steps"]}
         for row in result["steps"]:
             if row["step"] not in RENAME_STEPS or row["path"] != "ours":
                 continue
             naive = by_key[row["step"], row["direction"], "naive"]
             lines.append(
-                f"| {engine} | {row['step']} {row['direction']} "
+                f"| {backend} | {row['step']} {row['direction']} "
                 f"| {ms(row['seconds'][small])} | {ms(row['seconds'][large])} | {times(row['growth'])} "
                 f"| {ms(naive['seconds'][small])} | {ms(naive['seconds'][large])} "
                 f"| {times(naive['growth'])} |"
@@ -80,9 +80,9 @@ def renames_table(chain, sizes):
     return "\n".join(lines)
 
 
-def chain_table(engine, chain, sizes, repeat):
+def chain_table(backend, chain, sizes, repeat):
     lines = [
-        f"{engine} ({chain['server']}): every step, best of {repeat}, ms",
+        f"{backend} ({chain['server']}): every step, best of {repeat}, ms",
         "",
         "| step | what | path | " + " | ".join(n(size) for size in sizes)
         + " | growth | × floor | peak RSS |",
@@ -103,12 +103,12 @@ def suite_table(rows):
     lines = [
         "Grading suite (`pytest` from the top folder), best of the runs",
         "",
-        "| engines | tests | runs | wall time |",
+        "| backends | tests | runs | wall time |",
         "| --- | ---: | ---: | ---: |",
     ]
     for row in rows:
         outcome = "" if row["passed"] else " (FAILED)"
-        lines.append(f"| {row['engines']} | {row['tests']} | {row['runs']} "
+        lines.append(f"| {row['backends']} | {row['tests']} | {row['runs']} "
                      f"| {row['seconds']:.1f} s{outcome} |")
     return "\n".join(lines)
 

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import REPO_DIR
-from testing.engines import engines_under_test
+from helpers.paths import REPO_DIR
+from testing.backends import backends_under_test
 
 PYTEST = Path(sys.executable).with_name("pytest")
 
@@ -23,10 +23,10 @@ def suite_configurations(servers=True):
     and SQLite with every server, as instructors grade.
     """
     configurations = [("sqlite", "")]
-    listed = engines_under_test()[1:] if servers else []
-    configurations += [(f"sqlite + {name}", url) for name, url in listed]
+    listed = backends_under_test()[1:] if servers else []
+    configurations += [(f"sqlite + {backend.name}", backend.server_url) for backend in listed]
     if len(listed) > 1:
-        configurations.append(("all engines", ",".join(url for _, url in listed)))
+        configurations.append(("all backends", ",".join(backend.server_url for backend in listed)))
     return configurations
 
 
@@ -42,7 +42,7 @@ def time_suite(repeat, say, servers=True):
             if outcome["returncode"] != 0:
                 break  # a failing suite is reported, not timed again
         rows.append({
-            "engines": label,
+            "backends": label,
             "runs": len(times),
             "seconds": min(times),
             "tests": outcome["tests"],

@@ -7,9 +7,10 @@ from sqlalchemy.pool import NullPool
 
 from app import create_app
 from database_url import DatabaseURLError
+from helpers.flask_process import flask
+from helpers.migration_copies import copy_migrations
+from helpers.paths import SERVER_DIR
 from models import db
-from testing.flask_process import SERVER_DIR, flask
-from testing.migration_copies import copy_migrations
 
 UNREACHABLE = "postgresql+psycopg://learner:s3cret@127.0.0.1:1/nowhere"
 

@@ -9,16 +9,15 @@ import os
 import shlex
 import subprocess
 import sys
-from pathlib import Path
-
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from testing.engines import engines_under_test
+from testing.backends import backends_under_test
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from helpers.paths import REPO_DIR
+
 MOVES = {(1, "up"), (2, "up"), (3, "up"), (4, "up"), (4, "down"), (3, "down"), (2, "down"), (1, "down")}
 RENAMES = {(3, "up"), (4, "up"), (4, "down"), (3, "down")}
 
@@ -48,22 +47,22 @@ def test_bench_smoke_run_writes_json(tmp_path):
     assert results["settings"]["sizes"] == [100]
     assert results["suite"] is None and results["cli"] is None  # skipped
 
-    engines = [name for name, _ in engines_under_test()]
-    assert list(results["chain"]) == engines
-    for engine, chain in results["chain"].items():
+    backends = [backend.name for backend in backends_under_test()]
+    assert list(results["chain"]) == backends
+    for backend, chain in results["chain"].items():
         rows = {(row["step"], row["direction"], row["path"]): row for row in chain["steps"]}
         expected = ({(*move, "ours") for move in MOVES} | {(*move, "floor") for move in MOVES}
                     | {(*move, "naive") for move in RENAMES})
-        assert rows.keys() == expected, f"{engine}: {sorted(rows.keys() ^ expected)}"
+        assert rows.keys() == expected, f"{backend}: {sorted(rows.keys() ^ expected)}"
         for key, row in rows.items():
-            assert row["seconds"]["100"] > 0, f"{engine} {key}"
-            assert (row["floor_ratio"] is not None) == (row["path"] == "ours"), f"{engine} {key}"
+            assert row["seconds"]["100"] > 0, f"{backend} {key}"
+            assert (row["floor_ratio"] is not None) == (row["path"] == "ours"), f"{backend} {key}"
         # Our renames keep their rows: one fill of each table serves every lap of them.
         fills = chain["rename_fills"]
         assert fills["ours"]["100"] == 2, (
-            f"{engine}: our rename laps needed {fills['ours']['100']} table fills, not 2: "
+            f"{backend}: our rename laps needed {fills['ours']['100']} table fills, not 2: "
             "a rename step lost its rows"
         )
-        assert fills["naive"]["100"] > 2, f"{engine}: the naive renames kept their rows: {fills}"
+        assert fills["naive"]["100"] > 2, f"{backend}: the naive renames kept their rows: {fills}"
 
     assert "| 3 up | rename the table | ours |" in result.stdout

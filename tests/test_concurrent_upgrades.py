@@ -11,7 +11,7 @@ from app import create_app
 from migration_guard import migration_lock
 from models import db
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
-from testing.migration_copies import copy_migrations
+from helpers.migration_copies import copy_migrations
 
 PROCESSES = 8
 

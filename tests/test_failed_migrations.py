@@ -2,12 +2,10 @@
 import flask_migrate
 import pytest
 
-from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP, Column
-from testing.migration_copies import FAILING_REVISION, copy_with_failing_migration
+from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP
 
-
-def is_mysql(app):
-    return app.config["SQLALCHEMY_DATABASE_URI"].startswith(("mysql", "mariadb"))
+from helpers.live_database import LiveColumn
+from helpers.migration_copies import EXTRA_REVISION, copy_with_extra_migration
 
 
 def snapshot(live_db):
@@ -19,7 +17,7 @@ def snapshot(live_db):
 
 
 @pytest.mark.parametrize("start_step", [2, 4])
-def test_failed_upgrade_changes_nothing(app, live_db, steps, tmp_path, start_step):
+def test_failed_upgrade_changes_nothing(app, backend, live_db, steps, tmp_path, start_step):
     """From step 2 (so steps 3 and 4 run first) or from head, upgrade into a failing migration."""
     start = steps[start_step - 1].revision
     live_db.upgrade(steps[0].revision, "Upgrading to step 1")
@@ -28,26 +26,26 @@ def test_failed_upgrade_changes_nothing(app, live_db, steps, tmp_path, start_ste
     live_db.insert("department", DEPARTMENT_ROWS)
     live_db.upgrade(start, f"Upgrading to step {start_step}")
     before = snapshot(live_db)
-    migrations = copy_with_failing_migration(tmp_path, down_revision=steps[-1].revision)
+    migrations = copy_with_extra_migration(tmp_path, down_revision=steps[-1].revision)
 
     with app.app_context(), pytest.raises(SystemExit) as failed:
-        flask_migrate.upgrade(directory=str(migrations), revision=FAILING_REVISION)
+        flask_migrate.upgrade(directory=str(migrations), revision=EXTRA_REVISION)
     assert failed.value.code == 1
 
     after = snapshot(live_db)
-    if not is_mysql(app):
+    if not backend.is_mysql:
         assert after == before, "the failed run must leave the database exactly as it was"
         return
     # MySQL and MariaDB commit DDL as they go (the documented limit): the
     # migrations that finished stay, the failed one is never recorded.
     assert after["revision"] == steps[-1].revision
-    assert after["schema"]["employees"]["nickname"] == Column(nullable=True)
+    assert after["schema"]["employees"]["nickname"] == LiveColumn(nullable=True)
     assert after["schema"]["departments"].keys() == SCHEMA_AFTER_STEP[4]["departments"].keys()
 
 
 def test_failed_upgrade_prints_one_line(runner, live_db, steps, tmp_path):
     live_db.upgrade(steps[-1].revision, "Upgrading to head")
-    migrations = copy_with_failing_migration(tmp_path, down_revision=steps[-1].revision)
+    migrations = copy_with_extra_migration(tmp_path, down_revision=steps[-1].revision)
 
     result = runner.invoke(args=["db", "upgrade", "--directory", str(migrations)])
 

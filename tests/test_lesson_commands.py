@@ -1,9 +1,9 @@
 """The lesson's commands, run the way a learner runs them, on every engine."""
-import shutil
-import subprocess
-
-from testing.flask_process import FLASK, SERVER_DIR, flask, flask_env
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
+
+from helpers.flask_process import flask
+from helpers.paths import step_models
+from helpers.server_copies import copy_server
 
 
 def test_flask_cli_from_server_folder(database_url, live_db, steps):
@@ -80,35 +80,16 @@ def test_shell_starts_with_the_lesson_names(app):
     assert {"db", "Employee", "Department"} <= context.keys()
 
 
-STEP_1_MODELS = '''"""Step 1 of the lesson: only the employees."""
-from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
-
-db = SQLAlchemy(metadata=MetaData())
-
-
-class Employee(db.Model):
-    __tablename__ = "employees"
-
-    id = db.Column(db.Integer, primary_key=True)
-    name = db.Column(db.String(255), nullable=False)
-    salary = db.Column(db.Integer)
-'''
-
-
 def test_the_lesson_starts_from_step_1_models(tmp_path):
     """The README's "do it yourself" start: no scripts, models.py with Employee only."""
     project = tmp_path / "server"
-    shutil.copytree(SERVER_DIR, project,
-                    ignore=shutil.ignore_patterns("testing", "instance", "__pycache__", "*.db"))
+    copy_server(project)
     for script in (project / "migrations" / "versions").glob("*.py"):
         script.unlink()
-    (project / "models.py").write_text(STEP_1_MODELS)
+    (project / "models.py").write_text(step_models(1))
 
-    result = subprocess.run(
-        [str(FLASK), "db", "migrate", "-m", "Initial migration."], cwd=project,
-        env=flask_env(f"sqlite:///{tmp_path / 'app.db'}"), capture_output=True, text=True,
-    )
+    result = flask("db", "migrate", "-m", "Initial migration.", cwd=project,
+                   database_url=f"sqlite:///{tmp_path / 'app.db'}")
 
     assert result.returncode == 0, result.stderr
     [script] = (project / "migrations" / "versions").glob("*_initial_migration.py")

@@ -16,8 +16,8 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, 
 from models import db
 from rename_detection import RenamedColumn, Review, ask_on_terminal, choose_answerer
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
-from testing.migrate_project import SALARY, STOCK_ENV_PY, Step2Project, body, make_step2_copy
-from testing.migration_copies import copy_migrations
+from helpers.server_copies import SALARY, STOCK_ENV_PY, Step2Project, body, make_step2_copy
+from helpers.migration_copies import copy_migrations
 
 LOCATION = "location = db.Column(db.String(255))"
 

@@ -8,9 +8,11 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from models import Department, Employee, db
-from testing.engines import SQLITE, engine_params
-from testing.migration_copies import copy_migrations
+from testing.backends import SQLITE
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP
+
+from helpers.live_database import this_repository_schema
+from helpers.migration_copies import copy_migrations
 
 
 def execute(app, sql):
@@ -29,8 +31,8 @@ def columns_by_table(tables):
 
 def expected_columns(step_number):
     return {
-        table: {name: (col.nullable, col.primary_key) for name, col in columns.items()}
-        for table, columns in SCHEMA_AFTER_STEP[step_number].items()
+        table: {name: tuple(col) for name, col in columns.items()}
+        for table, columns in this_repository_schema(step_number).items()
     }
 
 
@@ -178,19 +180,18 @@ def test_a_revision_the_scripts_do_not_know(app, client, runner, steps):
     assert "flask db upgrade " + steps[-1].revision not in page  # it would fail from there
 
 
-def unreachable(engine, tmp_path):
-    """A URL on `engine` that cannot be opened, with a password in it."""
-    if engine == SQLITE:
+def unreachable(backend, tmp_path):
+    """A URL on `backend` that cannot be opened, with a password in it."""
+    if backend == SQLITE:
         return f"sqlite:///{tmp_path / 'no such folder' / 'app.db'}"
-    missing = make_url(engine).set(
+    missing = make_url(backend.server_url).set(
         database=f"lesson_missing_{uuid.uuid4().hex[:8]}", password="s3cret-pw"
     )
     return missing.render_as_string(hide_password=False)
 
 
-@pytest.mark.parametrize("engine", engine_params())
-def test_an_unreachable_database_gives_503(engine, tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": unreachable(engine, tmp_path)})
+def test_an_unreachable_database_gives_503(backend, tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": unreachable(backend, tmp_path)})
     try:
         page = app.test_client().get("/")
         api = app.test_client().get("/api/schema")
@@ -218,9 +219,9 @@ def test_a_server_that_is_down_gives_503_without_the_password(tmp_path):
     assert "Connection refused" in body or "connection failed" in body, body
 
 
-def test_a_broken_migration_script_gives_503_naming_it(app, client, tmp_path):
+def test_a_broken_migration_script_gives_503_naming_it(app, client, steps, tmp_path):
     migrations = copy_migrations(tmp_path)
-    script = next((migrations / "versions").glob("76f31678b786_*.py"))
+    script = migrations.parent / steps[-1].file
     script.write_text(script.read_text() + "\nbroken = (\n")
     app.extensions["migrate"].migrate.directory = str(migrations)
 

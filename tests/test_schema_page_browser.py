@@ -14,8 +14,10 @@ from contextlib import closing
 
 import pytest
 
-from testing.flask_process import FLASK, SERVER_DIR, flask, flask_env
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
+
+from helpers.flask_process import FLASK, flask, flask_env
+from helpers.paths import SERVER_DIR
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")

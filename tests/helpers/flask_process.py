@@ -1,26 +1,28 @@
-"""The real `flask` executable, run from server/ the way a learner runs it."""
+"""The real `flask` executable, run from a folder the way a learner runs it there."""
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-SERVER_DIR = Path(__file__).resolve().parent.parent
+from helpers.paths import SERVER_DIR
+
 FLASK = Path(sys.executable).with_name("flask")
 
 
-def flask_env(database_url):
-    """The test's environment for `flask`, pointed at `database_url`.
+def flask_env(database_url=None):
+    """The caller's environment without FLASK_* and DATABASE_URL, then `database_url` if given.
 
-    FLASK_* variables are left out on purpose: .flaskenv must supply them.
+    The folder's own .flaskenv must supply the FLASK_* settings, as it does
+    for a learner; without a DATABASE_URL the app uses its SQLite default.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-    env["DATABASE_URL"] = database_url
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_") and k != "DATABASE_URL"}
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     return env
 
 
-def flask(*args, database_url):
-    """Run `flask *args` to the end; returns the CompletedProcess."""
+def flask(*args, database_url, cwd=SERVER_DIR):
+    """Run `flask *args` in `cwd` to the end; returns the CompletedProcess."""
     return subprocess.run(
-        [str(FLASK), *args], cwd=SERVER_DIR, env=flask_env(database_url),
-        capture_output=True, text=True,
+        [str(FLASK), *args], cwd=cwd, env=flask_env(database_url), capture_output=True, text=True,
     )

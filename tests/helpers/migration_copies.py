@@ -1,40 +1,45 @@
-"""Temporary copies of the migrations folder, with extra scripts for a test.
+"""Temporary copies of the migrations folder, with an extra script written into them.
 
 The shipped versions/ folder is never touched: a test that needs a failing
-migration writes it into a copy and points Flask-Migrate's `directory` there.
+or unusual migration writes it into a copy and points Flask-Migrate's
+`directory` there.
 """
 import shutil
-from pathlib import Path
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+from helpers.paths import MIGRATIONS_DIR
 
-FAILING_MIGRATION = '''"""fails halfway
+EXTRA_REVISION = "e0e0e0000005"
 
-Revision ID: fa11ed000005
+EXTRA_MIGRATION = '''"""{message}
+
+Revision ID: {revision}
 Revises: {down_revision}
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "fa11ed000005"
+revision = "{revision}"
 down_revision = "{down_revision}"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    # Changes that must all be undone when the last statement fails.
-    op.add_column("employees", sa.Column("nickname", sa.String(length=50)))
-    op.execute("UPDATE employees SET salary = salary + 1")
-    with op.batch_alter_table("departments", recreate="always") as batch_op:
-        batch_op.alter_column("name", existing_type=sa.String(length=255), nullable=True)
-    op.create_table("employees", sa.Column("id", sa.Integer(), primary_key=True))  # exists: fails
+{upgrade}
 
 
 def downgrade():
     pass
 '''
-FAILING_REVISION = "fa11ed000005"
+
+# Changes that must all be undone when the last statement fails.
+FAILS_HALFWAY = '''\
+    op.add_column("employees", sa.Column("nickname", sa.String(length=50)))
+    op.execute("UPDATE employees SET salary = salary + 1")
+    with op.batch_alter_table("departments", recreate="always") as batch_op:
+        batch_op.alter_column("name", existing_type=sa.String(length=255), nullable=True)
+    op.create_table("employees", sa.Column("id", sa.Integer(), primary_key=True))  # exists: fails
+'''
 
 
 def copy_migrations(tmp_path):
@@ -44,9 +49,13 @@ def copy_migrations(tmp_path):
     return copy
 
 
-def copy_with_failing_migration(tmp_path, down_revision):
-    """A copy of migrations/ whose newest script fails after changing things."""
+def copy_with_extra_migration(tmp_path, down_revision, upgrade=FAILS_HALFWAY, message="extra"):
+    """A copy of migrations/ whose newest script, EXTRA_REVISION, runs `upgrade` (indented code).
+
+    By default the script fails halfway, after changing things.
+    """
     copy = copy_migrations(tmp_path)
-    script = copy / "versions" / f"{FAILING_REVISION}_fails_halfway.py"
-    script.write_text(FAILING_MIGRATION.format(down_revision=down_revision))
+    script = copy / "versions" / f"{EXTRA_REVISION}_extra.py"
+    script.write_text(EXTRA_MIGRATION.format(
+        message=message, revision=EXTRA_REVISION, down_revision=down_revision, upgrade=upgrade))
     return copy

@@ -1,9 +1,9 @@
-"""A copy of server/ that stands at step 2, for running the real `flask db migrate` in.
+"""Copies of server/ for running the real `flask db migrate` in, with or without a terminal.
 
-The copy has the first two migrations and step 2's models; a test changes
-the models the way a learner would and runs `flask` in the copy, with or
-without a terminal. Its database is the test's fresh one, upgraded to step 2
-with the lesson's rows.
+`make_step2_copy` leaves a copy standing at step 2: the first two
+migrations and step 2's models (lesson/step2_models.py). A test changes the
+models the way a learner would and runs `flask` in a copy of that, against
+the test's own database.
 """
 import os
 import pty
@@ -17,63 +17,48 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
-from alembic.script import ScriptDirectory
+from testing.history import read_history
 
-from testing.flask_process import FLASK, SERVER_DIR, flask_env
+from helpers.flask_process import FLASK, flask_env
+from helpers.paths import SERVER_DIR, step_models
 
 # The env.py `flask db init` writes: what stock Flask-Migrate would do.
 STOCK_ENV_PY = Path(flask_migrate.__file__).parent / "templates" / "flask" / "env.py"
 TIMEOUT = 60  # seconds; a `flask` waiting for an answer nobody gives fails, never hangs
 
+# Lines of lesson/step2_models.py that tests change.
+DEPARTMENT_TABLE = '__tablename__ = "department"'
 ADDRESS = "address = db.Column(db.String(255))"
 SALARY = "salary = db.Column(db.Integer)"
-
-MODELS = '''"""Step 2's models, as a test of `flask db migrate` changed them."""
-from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
-
-db = SQLAlchemy(metadata=MetaData())
-
-
-class Employee(db.Model):
-    __tablename__ = "employees"
-
-    id = db.Column(db.Integer, primary_key=True)
-    name = db.Column(db.String(255), nullable=False)
-    {employee_columns}
-
-
-class Department(db.Model):
-    __tablename__ = "{department_table}"
-
-    id = db.Column(db.Integer, primary_key=True)
-    name = db.Column(db.String(255), nullable=False)
-    {department_columns}
-'''
 
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def make_step2_copy(destination):
-    """Copy server/ to `destination` without its tests, database and steps 3 and 4."""
+def copy_server(destination):
+    """Copy server/ to `destination`, without the grading kit, databases and caches."""
     shutil.copytree(
         SERVER_DIR, destination,
         ignore=shutil.ignore_patterns("testing", "instance", "__pycache__", "*.db"),
     )
-    chain = list(ScriptDirectory(str(SERVER_DIR / "migrations")).walk_revisions("base", "heads"))
-    for later in list(reversed(chain))[2:]:
-        (destination / "migrations" / "versions" / Path(later.path).name).unlink()
-    write_models(destination)
 
 
-def write_models(project, department_table="department", department_columns=ADDRESS,
-                 employee_columns=SALARY):
-    """Step 2's models, with whatever a test changes; several columns go on separate lines."""
-    (project / "models.py").write_text(MODELS.format(
-        department_table=department_table,
-        department_columns="\n    ".join(department_columns.splitlines()),
-        employee_columns="\n    ".join(employee_columns.splitlines()),
-    ))
+def make_step2_copy(destination):
+    """A copy of server/ at step 2: its first two migrations and step 2's models."""
+    copy_server(destination)
+    for later in read_history(destination / "migrations").migrations[2:]:
+        (destination / later.file).unlink()
+    write_step2_models(destination)
+
+
+def write_step2_models(project, department_table="department", department_columns=ADDRESS,
+                       employee_columns=SALARY):
+    """Step 2's models with whatever a test changes; several columns go on separate lines."""
+    text = step_models(2)
+    for line, replacement in ((DEPARTMENT_TABLE, f'__tablename__ = "{department_table}"'),
+                              (ADDRESS, department_columns), (SALARY, employee_columns)):
+        assert text.count(line) == 1, f"lesson/step2_models.py should have `{line}` once"
+        text = text.replace(line, "\n    ".join(replacement.splitlines()))
+    (project / "models.py").write_text(text)
 
 
 @dataclass
@@ -98,7 +83,7 @@ class Step2Project:
         return cls(path, database_url)
 
     def write_models(self, **changes):
-        write_models(self.path, **changes)
+        write_step2_models(self.path, **changes)
 
     def flask(self, *args):
         """Run `flask` with no terminal: stdin is empty, output is captured."""
