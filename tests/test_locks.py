@@ -1,17 +1,19 @@
-"""Several `flask db upgrade` processes at once: each migration runs exactly once."""
+"""extras/locks.py: several `flask db upgrade` processes at once run each migration once."""
 import multiprocessing
 import re
 import sys
 
+import pytest
 from flask.cli import FlaskGroup
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from app import create_app
-from migration_guard import migration_lock
-from models import db
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
+
+from app import create_app
+from extras.locks import DEFAULT_LOCK_TIMEOUT, lock_timeout_seconds, migration_lock
 from helpers.migration_copies import copy_migrations
+from models import db
 
 PROCESSES = 8
 
@@ -127,3 +129,20 @@ def test_current_and_check_do_not_wait_for_the_lock(app, runner, live_db, steps)
     for command in (["db", "current"], ["db", "check"]):
         result = invoke_while_lock_is_held(app, runner, command)
         assert result.exit_code == 0, (command, result.output)
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "Infinity", "1e12"])
+def test_lock_timeout_must_be_a_number(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("FLASK_MIGRATION_LOCK_TIMEOUT", value)
+    app = create_app()
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 1
+    assert "FLASK_MIGRATION_LOCK_TIMEOUT must be a number of seconds" in result.stderr
+    assert not (tmp_path / "app.db").exists(), "nothing may be created"
+
+
+def test_lock_timeout_is_read_from_the_config_or_defaults_to_60_seconds():
+    assert lock_timeout_seconds({"MIGRATION_LOCK_TIMEOUT": "2.5"}) == 2.5
+    assert lock_timeout_seconds({}) == DEFAULT_LOCK_TIMEOUT == 60

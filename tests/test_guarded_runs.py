@@ -1,4 +1,9 @@
-"""A migration that fails halfway must not leave the database half-migrated."""
+"""extras/guarded_runs.py: a migration that fails halfway leaves nothing half-done.
+
+SQLite (through extras/sqlite_transactions.py) and PostgreSQL roll the
+whole run back; MySQL and MariaDB keep what finished and never record the
+failed migration.
+"""
 import flask_migrate
 import pytest
 
@@ -42,15 +47,3 @@ def test_failed_upgrade_changes_nothing(app, backend, live_db, steps, tmp_path, 
     assert after["schema"]["employees"]["nickname"] == LiveColumn(nullable=True)
     assert after["schema"]["departments"].keys() == SCHEMA_AFTER_STEP[4]["departments"].keys()
 
-
-def test_failed_upgrade_prints_one_line(runner, live_db, steps, tmp_path):
-    live_db.upgrade(steps[-1].revision, "Upgrading to head")
-    migrations = copy_with_extra_migration(tmp_path, down_revision=steps[-1].revision)
-
-    result = runner.invoke(args=["db", "upgrade", "--directory", str(migrations)])
-
-    assert result.exit_code == 1
-    errors = [line for line in result.stderr.splitlines() if "Error:" in line]
-    assert len(errors) == 1, result.stderr
-    assert "the migration failed:" in errors[0] and "employees" in errors[0]
-    assert isinstance(result.exception, SystemExit), "an uncaught exception, not one Error: line"
