@@ -1,4 +1,4 @@
-"""`flask db migrate` notices renames and warns before data loss (rename_detection.py).
+"""extras/renames: `flask db migrate` notices renames and warns before data loss.
 
 Each test changes step 2's models in a copy of server/ and runs the real
 `flask db migrate` there, on a pseudo-terminal when a learner would answer
@@ -13,11 +13,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, text
 
-from models import db
-from rename_detection import RenamedColumn, Review, ask_on_terminal, choose_answerer
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
-from helpers.server_copies import SALARY, STOCK_ENV_PY, Step2Project, body, make_step2_copy
+
+from extras.renames.operations import RenamedColumn
+from extras.renames.pairing import RenamePairing
+from extras.renames.questions import ask_in_terminal, choose_answerer
 from helpers.migration_copies import copy_migrations
+from helpers.server_copies import SALARY, STOCK_ENV_PY, Step2Project, body, make_step2_copy
+from models import db
 
 LOCATION = "location = db.Column(db.String(255))"
 
@@ -191,27 +194,27 @@ def test_a_bad_x_renames_is_one_clear_error(runner, live_db, tmp_path):
 
 
 def test_who_answers_the_questions():
-    assert choose_answerer({"renames": "yes"}, interactive=True)("q?") is True
-    assert choose_answerer({"renames": "no"}, interactive=True)("q?") is False
-    assert choose_answerer({}, interactive=False) is None  # nobody: keep Alembic's drops
-    assert choose_answerer({}, interactive=True) is ask_on_terminal
+    assert choose_answerer({"renames": "yes"}, terminal_attached=True)("q?") is True
+    assert choose_answerer({"renames": "no"}, terminal_attached=True)("q?") is False
+    assert choose_answerer({}, terminal_attached=False) is None  # nobody: keep Alembic's drops
+    assert choose_answerer({}, terminal_attached=True) is ask_in_terminal
     with pytest.raises(CommandError):
-        choose_answerer({"renames": "y"}, interactive=False)
+        choose_answerer({"renames": "y"}, terminal_attached=False)
 
 
 def test_ctrl_d_at_the_question_stops_with_one_line(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # what Ctrl+D sends: end of input
     with pytest.raises(CommandError, match="^stopped at a rename question: no migration was written.$"):
-        ask_on_terminal("Did you rename table department to departments?")
+        ask_in_terminal("Did you rename table department to departments?")
 
 
 # The rules about what may be a rename, checked in memory without a `flask` run.
 
 
-def review_in_memory(database_sql, model_table, answers):
-    """Autogenerate SQLite `database_sql` against `model_table`, then review it with `answers`.
+def pair_in_memory(database_sql, model_table, answers):
+    """Autogenerate SQLite `database_sql` against `model_table`, then pair it with `answers`.
 
-    Returns the Review, and the questions it asked.
+    Returns the RenamePairing, and the questions it asked.
     """
     engine = create_engine("sqlite://")
     questions = []
@@ -224,10 +227,10 @@ def review_in_memory(database_sql, model_table, answers):
         connection.execute(text(database_sql))
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         upgrade_ops = produce_migrations(context, model_table.metadata).upgrade_ops
-        review = Review(context, upgrade_ops, answer)
-        review.renamed = review.rename_tables() + review.rename_columns()
+        pairing = RenamePairing(context, upgrade_ops, answer)
+        pairing.renamed = pairing.rename_tables() + pairing.rename_columns()
     engine.dispose()
-    return review, questions
+    return pairing, questions
 
 
 @pytest.mark.parametrize("new_department, offered", [
@@ -241,16 +244,16 @@ def review_in_memory(database_sql, model_table, answers):
 def test_which_tables_are_offered_as_renames(new_department, offered):
     # SQLite reports `id INTEGER PRIMARY KEY` as nullable; it is still a match for a primary key.
     model = Table("departments", MetaData(), Column("id", Integer, primary_key=True), new_department)
-    review, questions = review_in_memory(
+    pairing, questions = pair_in_memory(
         "CREATE TABLE department (id INTEGER PRIMARY KEY, address VARCHAR(255))", model, ["y"])
-    assert review.renamed == int(offered)
+    assert pairing.renamed == int(offered)
     assert questions == (["Did you rename table department to departments?"] if offered else [])
 
 
 def test_a_no_moves_on_to_the_next_pair():
     model = Table("department", MetaData(), Column("id", Integer, primary_key=True),
                   Column("location", String(255)), Column("mobile", String(255)))
-    review, questions = review_in_memory(
+    pairing, questions = pair_in_memory(
         "CREATE TABLE department (id INTEGER PRIMARY KEY, address VARCHAR(255), phone VARCHAR(255))",
         model, ["n", "y", "y"])
     assert questions == [
@@ -258,6 +261,6 @@ def test_a_no_moves_on_to_the_next_pair():
         "Did you rename column department.address to department.mobile?",
         "Did you rename column department.phone to department.location?",
     ]
-    renames = {(op.column_name, op.modify_name) for op in review.upgrade_ops.ops
+    renames = {(op.column_name, op.modify_name) for op in pairing.upgrade_ops.ops
                if isinstance(op, RenamedColumn)}
     assert renames == {("address", "mobile"), ("phone", "location")}
