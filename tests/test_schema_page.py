@@ -1,4 +1,4 @@
-"""The schema page at `/` and its JSON at `/api/schema`, on every engine."""
+"""extras/schema_page: the page at `/` and its JSON at `/api/schema`, on every backend."""
 import html
 import uuid
 
@@ -45,7 +45,7 @@ def test_api_of_an_empty_database(client, steps):
     ]
     assert facts["tables"] == []
     # The models describe tables the database does not have yet.
-    assert facts["drift"] == [
+    assert facts["differences"] == [
         "add table `departments`: in the models but not in the database",
         "add table `employees`: in the models but not in the database",
     ]
@@ -82,7 +82,7 @@ def test_api_at_every_step(client, live_db, steps):
         types = {c["type"] for t in facts["tables"] for c in t["columns"]}
         assert all(types) and any("255" in t for t in types), f"{where}: {types}"
         # Only at head do the models (which are at step 4) match the database.
-        assert (facts["drift"] == []) == (step.number == 4), f"{where}: {facts['drift']}"
+        assert (facts["differences"] == []) == (step.number == 4), f"{where}: {facts['differences']}"
 
 
 def test_page_at_step_2_and_at_head(client, live_db, steps):
@@ -135,12 +135,12 @@ def test_values_are_escaped(client, live_db, runner):
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
-def test_a_column_added_outside_the_migrations_is_drift(app, client, runner):
+def test_a_column_added_outside_the_migrations_is_a_difference(app, client, runner):
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     execute(app, "ALTER TABLE employees ADD COLUMN nickname VARCHAR(50)")
 
     facts = client.get("/api/schema").get_json()
-    assert facts["drift"] == [
+    assert facts["differences"] == [
         "remove column `employees.nickname`: in the database but not in the models"
     ]
     page = html.unescape(client.get("/").get_data(as_text=True))
@@ -149,15 +149,15 @@ def test_a_column_added_outside_the_migrations_is_drift(app, client, runner):
     assert 'flask db migrate -m "..."' in page
 
 
-def test_models_changed_without_a_migration_is_drift(client, runner, monkeypatch):
+def test_models_changed_without_a_migration_is_a_difference(client, runner, monkeypatch):
     """The slip the README warns about: `location` made NOT NULL in the model only."""
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     monkeypatch.setattr(Department.__table__.c.location, "nullable", False)
     monkeypatch.setattr(Employee.__table__.c.name, "type", String(100))
 
-    drift = client.get("/api/schema").get_json()["drift"]
+    differences = client.get("/api/schema").get_json()["differences"]
 
-    assert sorted(drift) == [
+    assert sorted(differences) == [
         "modify nullable of `departments.location`: the database has NULL, "
         "the models say NOT NULL",
         "modify type of `employees.name`: the database has VARCHAR(255), "

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import column, insert, inspect, select, table
 from testing.lesson import EITHER, SCHEMA_AFTER_STEP
 
-from database_state import VERSION_TABLE, current_revision
+from extras.database_state import VERSION_TABLE, current_revision
 from models import db
 
 

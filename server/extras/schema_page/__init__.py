@@ -1,20 +1,24 @@
-"""`GET /` and `GET /api/schema`: where the database stands, live.
+"""The page at / and its JSON at /api/schema: where the database stands, live.
 
 A learner runs `flask db upgrade` or `downgrade` in one terminal and reloads
 this page to see what changed, on SQLite, PostgreSQL or MariaDB alike. It
-only reads: nothing from the request reaches SQL.
+only reads: nothing from the request reaches SQL. A blueprint with its own
+templates/ and static/, registered by extras.init_app().
 """
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from database_state import read_state
-from database_url import first_line, masked
-from models import db
+from extras.database_state import read_state
+from extras.one_line_errors import describe_database_error, first_line, masked_url, script_frames
 
-bp = Blueprint("schema_page", __name__)
+bp = Blueprint(
+    "schema_page", __name__, template_folder="templates",
+    static_folder="static", static_url_path="/schema-page/static",
+)
 
 # How many rows of each table the page shows.
 FIRST_ROWS = 5
@@ -23,32 +27,52 @@ FIRST_ROWS = 5
 # injected <script> could not run even if escaping ever failed.
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'"
 
+# Why the schema cannot be shown; the JSON's "error".
+DATABASE_UNAVAILABLE = "database unavailable"
+SCRIPTS_UNUSABLE = "migration scripts unusable"
 
-class MigrationScriptError(Exception):
-    """The scripts in migrations/versions cannot be used: a typo, two heads..."""
+
+@dataclass
+class CannotShowSchema(Exception):
+    """The database could not be read, or the scripts in migrations/versions cannot be used."""
+
+    error: str  # DATABASE_UNAVAILABLE or SCRIPTS_UNUSABLE
+    reason: str  # one line, without a password
+    database: str | None = None  # the masked URL, when the database is at fault
+
+    def __str__(self):
+        return self.reason
 
 
 def read_live_state(first_rows=0):
-    """read_state(), telling broken migration scripts apart from the database."""
+    """read_state() for the current app, its failures as CannotShowSchema."""
+    migrate = current_app.extensions["migrate"]
+    engine = migrate.db.engine
     try:
-        with db.engine.connect() as connection:
-            return read_state(connection, first_rows=first_rows)
-    except SQLAlchemyError:
-        raise
+        script = ScriptDirectory.from_config(migrate.migrate.get_config())
+        with engine.connect() as connection:
+            return read_state(connection, script, migrate.db.metadata, migrate.configure_args,
+                              first_rows=first_rows)
+    except SQLAlchemyError as error:
+        raise CannotShowSchema(DATABASE_UNAVAILABLE, describe_database_error(engine.url, error),
+                               masked_url(engine.url)) from error
     except CommandError as error:  # Alembic's own words, e.g. about several heads
-        raise MigrationScriptError(str(error)) from error
+        raise CannotShowSchema(SCRIPTS_UNUSABLE, str(error)) from error
     except Exception as error:  # Alembic imports every script to build the history
-        raise MigrationScriptError(f"{type(error).__name__}: {first_line(error)}") from error
+        if not script_frames(error):
+            raise
+        raise CannotShowSchema(SCRIPTS_UNUSABLE, f"{type(error).__name__}: {first_line(error)}") from error
 
 
 @bp.get("/")
-def page():
+def schema_html():
     state = read_live_state(first_rows=FIRST_ROWS)
-    return render_template("schema.html", state=state, database=masked(str(db.engine.url)))
+    engine = current_app.extensions["migrate"].db.engine
+    return render_template("schema_page/schema.html", state=state, database=masked_url(engine.url))
 
 
 @bp.get("/api/schema")
-def api():
+def schema_json():
     state = read_live_state()
     revision = state.revision
     return {
@@ -59,32 +83,19 @@ def api():
             {"name": t.name, "rows": t.rows, "columns": [asdict(c) for c in t.columns]}
             for t in state.tables
         ],
-        "drift": state.drift,
+        "differences": state.differences,
     }
 
 
-@bp.errorhandler(SQLAlchemyError)
-def unavailable(error):
-    """The database could not be read: say so, with a 503."""
-    current_app.logger.warning("schema page: %s", error)
-    url = db.engine.url
-    reason = first_line(error)
-    if url.password:  # a driver may echo what it was given
-        reason = reason.replace(str(url.password), "***")
-    details = {"error": "database unavailable", "database": masked(str(url)), "reason": reason}
-    if request.endpoint == "schema_page.api":
-        return details, 503
-    return render_template("unavailable.html", **details), 503
-
-
-@bp.errorhandler(MigrationScriptError)
-def broken_script(error):
-    """The scripts, not the database, are at fault: say which, with a 503."""
-    current_app.logger.warning("schema page: %s", error)
-    details = {"error": "migration scripts unusable", "reason": str(error)}
-    if request.endpoint == "schema_page.api":
-        return details, 503
-    return render_template("broken_script.html", **details), 503
+@bp.errorhandler(CannotShowSchema)
+def cannot_show_schema(problem):
+    """The database or the scripts are at fault: say which and why, with a 503."""
+    current_app.logger.warning("schema page: %s", problem.reason)
+    if current_app.view_functions.get(request.endpoint) is schema_json:
+        return {key: value for key, value in asdict(problem).items() if value is not None}, 503
+    return render_template("schema_page/cannot_show_schema.html", problem=problem,
+                           scripts_at_fault=problem.error == SCRIPTS_UNUSABLE,
+                           database=problem.database), 503
 
 
 @bp.after_request
