@@ -1,42 +1,34 @@
-"""The app factory and its database URL."""
-
+"""app.py: create_app() builds the lesson's app, and registers the extras with one call."""
 from app import create_app
-from database_url import masked, resolve_database_url, with_default_driver
-
-
-def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    instance = tmp_path / "instance"
-    assert resolve_database_url(str(instance)) == f"sqlite:///{instance / 'app.db'}"
-    assert instance.is_dir()
-
-
-def test_empty_database_url_counts_as_unset(monkeypatch, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", "  ")
-    assert resolve_database_url(str(tmp_path)).startswith("sqlite:///")
-
-
-def test_database_url_from_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://root@/test")
-    assert resolve_database_url(str(tmp_path)) == "postgresql+psycopg://root@/test"
-
-
-def test_driverless_urls_get_this_projects_drivers():
-    assert with_default_driver("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
-    assert with_default_driver("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
-    assert with_default_driver("mysql://u@h/d") == "mysql+pymysql://u@h/d"
-    assert with_default_driver("sqlite:///x.db") == "sqlite:///x.db"
-
-
-def test_printed_urls_hide_the_password():
-    assert masked("postgresql://ann@db/app?password=s3cret&sslmode=require") == (
-        "postgresql://ann@db/app?password=***&sslmode=require"
-    )
-    assert masked("postgresql+psycopg://ann:s3cret@db/app") == "postgresql+psycopg://ann:***@db/app"
-    assert "s3cret" not in masked("not a url with s3cret")
+from helpers.paths import SERVER_DIR
 
 
 def test_debug_is_off_unless_asked_for(monkeypatch, tmp_path):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     assert create_app().debug is False
+
+
+def test_server_defaults_are_safe():
+    """No debugger and loopback only, unless the learner asks for more."""
+    settings = (SERVER_DIR / ".flaskenv").read_text()
+    assert "FLASK_DEBUG" not in settings and "FLASK_RUN_HOST" not in settings
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).debug is False
+
+
+def test_shell_starts_with_the_lesson_names(app):
+    with app.app_context():
+        context = app.make_shell_context()
+    assert {"db", "Employee", "Department"} <= context.keys()
+
+
+def test_the_extras_add_their_commands_and_the_page(app):
+    assert {"seed", "start"} <= set(app.cli.list_commands(None))
+    assert {rule.rule for rule in app.url_map.iter_rules()} >= {"/", "/api/schema"}
+
+
+def test_server_folder_shows_the_lesson_at_a_glance():
+    """Issue 10: the lesson's files, the grading kit, and one package for everything else."""
+    shown = {path.name for path in SERVER_DIR.iterdir()
+             if path.name not in ("instance", "__pycache__")}
+    assert shown == {"app.py", "models.py", ".flaskenv", "migrations", "testing", "extras"}

@@ -1,4 +1,10 @@
-"""The lesson's commands, run the way a learner runs them, on every engine."""
+"""The lesson's own commands, run the way a learner runs them, on every backend.
+
+The `flask` executable from server/, the walk down to step 3 and back, a
+start from step 1's models, and the `--sql` previews.
+"""
+import re
+
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
 
 from helpers.flask_process import flask
@@ -37,49 +43,6 @@ def test_downgrade_to_step_3_and_back_keeps_rows(runner, live_db, steps):
     assert check.exit_code == 0, check.output
 
 
-def test_seed_adds_the_lesson_rows_once(runner, live_db):
-    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-    first = runner.invoke(args=["seed"])
-    second = runner.invoke(args=["seed"])
-    assert first.exit_code == 0 and "Seeded 4 new rows." in first.output
-    assert second.exit_code == 0 and "already there" in second.output
-    employees = live_db.rows("employees", ["id", "name", "salary"])
-    assert [(e["name"], e["salary"]) for e in employees] == [
-        (e["name"], e["salary"]) for e in EMPLOYEE_ROWS
-    ]
-    departments = live_db.rows("departments", ["id", "name", "location"])
-    assert [(d["name"], d["location"]) for d in departments] == [
-        (d["name"], d["address"]) for d in DEPARTMENT_ROWS
-    ]
-
-
-def test_seed_refuses_a_database_not_at_head(runner, live_db, steps):
-    step2, head = steps[1].revision, steps[-1].revision
-    assert runner.invoke(args=["db", "upgrade", step2]).exit_code == 0
-
-    result = runner.invoke(args=["seed"])
-
-    assert result.exit_code != 0
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1, result.output
-    assert step2 in lines[0] and head in lines[0] and "flask db upgrade" in lines[0]
-    assert live_db.rows("employees", ["id"]) == []
-    assert live_db.revision() == step2
-
-
-def test_seed_refuses_an_empty_database(runner, live_db):
-    result = runner.invoke(args=["seed"])
-    assert result.exit_code != 0
-    assert "(empty)" in result.output
-    assert live_db.schema() == {}
-
-
-def test_shell_starts_with_the_lesson_names(app):
-    with app.app_context():
-        context = app.make_shell_context()
-    assert {"db", "Employee", "Department"} <= context.keys()
-
-
 def test_the_lesson_starts_from_step_1_models(tmp_path):
     """The README's "do it yourself" start: no scripts, models.py with Employee only."""
     project = tmp_path / "server"
@@ -94,3 +57,47 @@ def test_the_lesson_starts_from_step_1_models(tmp_path):
     assert result.returncode == 0, result.stderr
     [script] = (project / "migrations" / "versions").glob("*_initial_migration.py")
     assert "op.create_table('employees'" in script.read_text()
+
+
+# `--sql` previews: look at the SQL before you run it, on every backend.
+
+
+def test_upgrade_sql_renders_every_step(runner, steps, live_db):
+    result = runner.invoke(args=["db", "upgrade", "--sql"])
+    assert result.exit_code == 0, result.output
+    sql = result.output
+    previous = ""
+    for step in steps:
+        assert f"Running upgrade {previous} -> {step.revision}" in sql, f"{step} is not in the preview"
+        previous = step.revision
+    step3 = section(sql, "upgrade", steps[2].revision)
+    step4 = section(sql, "upgrade", steps[3].revision)
+    assert "RENAME" in step3.upper() and "DROP TABLE" not in step3.upper(), step3
+    assert "location" in step4 and "DROP" not in step4.upper(), step4
+    assert live_db.schema() == {}, "a --sql preview must not touch the database"
+
+
+def test_downgrade_sql_renders_every_step(runner, steps):
+    head = steps[-1].revision
+    result = runner.invoke(args=["db", "downgrade", "--sql", f"{head}:base"])
+    assert result.exit_code == 0, result.output
+    for step in steps:
+        assert f"Running downgrade {step.revision} ->" in result.output, f"{step} is not in the preview"
+    step3 = section(result.output, "downgrade", steps[2].revision)
+    assert "RENAME" in step3.upper() and "DROP TABLE" not in step3.upper(), step3
+
+
+def test_downgrade_sql_between_two_revisions(runner, steps):
+    step3, head = steps[2].revision, steps[-1].revision
+    result = runner.invoke(args=["db", "downgrade", "--sql", f"{head}:{step3}"])
+    assert result.exit_code == 0, result.output
+    assert f"Running downgrade {head} -> {step3}" in result.output
+    assert "Running downgrade " + step3 not in result.output
+
+
+def section(sql, direction, revision):
+    """The part of the preview that runs one migration."""
+    arrow = rf"\S* ?-> {revision}" if direction == "upgrade" else rf"{revision} -> \S*"
+    match = re.search(rf"-- Running {direction} {arrow}\n(.*?)(?=-- Running|\Z)", sql, re.S)
+    assert match, f"no {direction} section for {revision} in:\n{sql}"
+    return match.group(1)
