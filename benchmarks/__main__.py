@@ -34,7 +34,8 @@ def parse_sizes(ctx, param, value):
     try:
         sizes = sorted({int(part.replace("_", "")) for part in value.split(",") if part.strip()})
     except ValueError:
-        raise click.BadParameter("give whole numbers separated by commas, e.g. 1000,100000")
+        raise click.BadParameter(
+            "give whole numbers separated by commas, e.g. 1000,100000") from None
     if not sizes or sizes[0] < 1:
         raise click.BadParameter("give at least one size, each 1 or more")
     return sizes
@@ -55,11 +56,13 @@ def main(quick, sizes, repeat, skip, json_file):
     # Alembic tells of every step it runs; thousands of those lines would bury the tables.
     logging.disable(logging.INFO)
     try:
-        results = run_parts(sizes or list(QUICK_SIZES if quick else FULL_SIZES), repeat, quick, skip)
+        sizes = sizes or list(QUICK_SIZES if quick else FULL_SIZES)
+        results = run_parts(sizes, repeat, quick, skip)
     except BenchError as error:
         raise click.ClickException(one_line(error)) from None
     except SQLAlchemyError as error:
-        raise click.ClickException(f"a database refused: {one_line(getattr(error, 'orig', error))}") from None
+        reason = one_line(getattr(error, "orig", error))
+        raise click.ClickException(f"a database refused: {reason}") from None
 
     click.echo(tables(results))
     if json_file:

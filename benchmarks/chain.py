@@ -27,12 +27,13 @@ PATHS = ("ours", "naive", "floor")
 
 
 def run_chain(sizes, repeat, folder, say):
-    """{backend name: {"server": version, "rename_fills": counts, "steps": [row per move and path]}}."""
+    """{backend: {"server": version, "rename_fills": counts, "steps": [row per move and path]}}."""
+    folders = {backend: Path(folder) / backend.name for backend in backends_under_test()}
     with ExitStack() as databases:
         # Every database is made before any timing, so a server that is down fails at once.
-        urls = {backend: databases.enter_context(bench_database(backend, Path(folder) / backend.name))
-                for backend in backends_under_test()}
-        return {backend.name: time_backend(backend, url, sizes, repeat, Path(folder) / backend.name, say)
+        urls = {backend: databases.enter_context(bench_database(backend, place))
+                for backend, place in folders.items()}
+        return {backend.name: time_backend(backend, url, sizes, repeat, folders[backend], say)
                 for backend, url in urls.items()}
 
 
@@ -63,7 +64,7 @@ def make_paths(app, folder):
     try:
         revisions = [step.revision for step in read_history(MIGRATIONS_DIR).lesson_steps()]
     except HistoryError as error:
-        raise BenchError(f"the shipped migrations are not the lesson's four steps: {error}") from None
+        raise BenchError(f"the migrations are not the lesson's four steps: {error}") from None
     with app.app_context():
         config = app.extensions["migrate"].migrate.get_config()
         ours = Migrations("ours", revisions)

@@ -54,7 +54,10 @@ class App:
         self.env = flask_env(database_url)
 
     def flask(self, *args, python_options=()):
-        command = [sys.executable, *python_options, "-m", "flask"] if python_options else [str(FLASK)]
+        if python_options:
+            command = [sys.executable, *python_options, "-m", "flask"]
+        else:
+            command = [str(FLASK)]
         result = subprocess.run([*command, *args], cwd=self.folder, env=self.env,
                                 capture_output=True, text=True)
         if result.returncode != 0:

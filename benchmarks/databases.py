@@ -9,9 +9,9 @@ from contextlib import ExitStack, contextmanager
 
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
-from testing.backends import DatabaseUnavailable, fresh_database
 
 from benchmarks import BenchError
+from testing.backends import DatabaseUnavailable, fresh_database
 
 
 @contextmanager

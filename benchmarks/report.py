@@ -73,7 +73,8 @@ def renames_table(chain, sizes):
             naive = by_key[row["step"], row["direction"], "naive"]
             lines.append(
                 f"| {backend} | {row['step']} {row['direction']} "
-                f"| {ms(row['seconds'][small])} | {ms(row['seconds'][large])} | {times(row['growth'])} "
+                f"| {ms(row['seconds'][small])} | {ms(row['seconds'][large])} "
+                f"| {times(row['growth'])} "
                 f"| {ms(naive['seconds'][small])} | {ms(naive['seconds'][large])} "
                 f"| {times(naive['growth'])} |"
             )
@@ -121,9 +122,12 @@ def cli_table(cli):
         "| --- | ---: | ---: |",
     ]
     for app, label in (("lesson", "this repository"), ("bare", "bare Flask-Migrate, one file")):
-        lines.append(f"| {label} | {ms(cli['seconds'][app])} ms | {ms(cli['import_seconds'][app])} ms |")
-    extras = ", ".join(f"{item['module']} {ms(item['seconds'])} ms" for item in cli["extra_imports"])
-    lines += ["", f"Ratio: {cli['ratio']:.2f}×. Imports only this repository makes: {extras or 'none'}."]
+        wall, imports = ms(cli["seconds"][app]), ms(cli["import_seconds"][app])
+        lines.append(f"| {label} | {wall} ms | {imports} ms |")
+    extras = ", ".join(f"{item['module']} {ms(item['seconds'])} ms"
+                       for item in cli["extra_imports"])
+    lines += ["", f"Ratio: {cli['ratio']:.2f}×. "
+                  f"Imports only this repository makes: {extras or 'none'}."]
     return "\n".join(lines)
 
 

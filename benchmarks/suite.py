@@ -54,7 +54,8 @@ def time_suite(repeat, say, servers=True):
 def run_suite(urls):
     env = dict(os.environ, TEST_DATABASE_URLS=urls)
     start = time.perf_counter()
-    result = subprocess.run([str(PYTEST), "-q"], cwd=REPO_DIR, env=env, capture_output=True, text=True)
+    result = subprocess.run([str(PYTEST), "-q"], cwd=REPO_DIR, env=env,
+                            capture_output=True, text=True)
     seconds = time.perf_counter() - start
     counts = re.findall(r"(\d+) (passed|failed|errors?)", result.stdout)
     return seconds, {"returncode": result.returncode, "tests": sum(int(n) for n, _ in counts)}

@@ -6,13 +6,13 @@ depends on them.
 from contextlib import ExitStack
 
 import pytest
-from testing.backends import DatabaseUnavailable, backends_under_test, fresh_database
-from testing.history import HistoryError, read_history
 
 from app import create_app
 from helpers.live_database import LiveDatabase
 from helpers.paths import MIGRATIONS_DIR
 from models import db
+from testing.backends import DatabaseUnavailable, backends_under_test, fresh_database
+from testing.history import HistoryError, read_history
 
 
 @pytest.fixture(params=backends_under_test(), ids=str)
@@ -23,7 +23,9 @@ def backend(request):
 
 @pytest.fixture
 def database_url(backend, tmp_path):
-    """A new, empty database on `backend`, dropped afterwards. A listed server that is down fails."""
+    """A new, empty database on `backend`, dropped after the test. A listed server that is down
+    fails the test: it is never skipped.
+    """
     with ExitStack() as stack:
         try:
             url = stack.enter_context(fresh_database(backend, tmp_path))

@@ -9,16 +9,16 @@ import os
 import shlex
 import subprocess
 import sys
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from helpers.paths import REPO_DIR
 from testing.backends import backends_under_test
 
-from helpers.paths import REPO_DIR
-
-MOVES = {(1, "up"), (2, "up"), (3, "up"), (4, "up"), (4, "down"), (3, "down"), (2, "down"), (1, "down")}
+MOVES = {(step, direction) for step in (1, 2, 3, 4) for direction in ("up", "down")}
 RENAMES = {(3, "up"), (4, "up"), (4, "down"), (3, "down")}
 
 

@@ -1,7 +1,6 @@
 """extras/commands.py: `flask seed` adds the lesson's rows once, and only to a database at head."""
-from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
-
 from helpers.migration_copies import copy_migrations
+from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
 
 
 def test_seed_adds_the_lesson_rows_once(runner, live_db):

@@ -7,10 +7,9 @@ failed migration.
 import flask_migrate
 import pytest
 
-from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP
-
 from helpers.live_database import LiveColumn
 from helpers.migration_copies import EXTRA_REVISION, copy_with_extra_migration
+from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP
 
 
 def snapshot(live_db):

@@ -5,11 +5,10 @@ start from step 1's models, and the `--sql` previews.
 """
 import re
 
-from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
-
 from helpers.flask_process import flask
 from helpers.paths import step_models
 from helpers.server_copies import copy_server
+from testing.lesson import DEPARTMENT_ROWS
 
 
 def test_flask_cli_from_server_folder(database_url, live_db, steps):
@@ -68,7 +67,7 @@ def test_upgrade_sql_renders_every_step(runner, steps, live_db):
     sql = result.output
     previous = ""
     for step in steps:
-        assert f"Running upgrade {previous} -> {step.revision}" in sql, f"{step} is not in the preview"
+        assert f"Running upgrade {previous} -> {step.revision}" in sql, f"{step} is not shown"
         previous = step.revision
     step3 = section(sql, "upgrade", steps[2].revision)
     step4 = section(sql, "upgrade", steps[3].revision)
@@ -82,7 +81,7 @@ def test_downgrade_sql_renders_every_step(runner, steps):
     result = runner.invoke(args=["db", "downgrade", "--sql", f"{head}:base"])
     assert result.exit_code == 0, result.output
     for step in steps:
-        assert f"Running downgrade {step.revision} ->" in result.output, f"{step} is not in the preview"
+        assert f"Running downgrade {step.revision} ->" in result.output, f"{step} is not shown"
     step3 = section(result.output, "downgrade", steps[2].revision)
     assert "RENAME" in step3.upper() and "DROP TABLE" not in step3.upper(), step3
 

@@ -8,12 +8,11 @@ from flask.cli import FlaskGroup
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
-
 from app import create_app
 from extras.locks import DEFAULT_LOCK_TIMEOUT, lock_timeout_seconds, migration_lock
 from helpers.migration_copies import copy_migrations
 from models import db
+from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
 
 PROCESSES = 8
 
@@ -37,7 +36,8 @@ def upgrade_all_at_once(app, tmp_path):
     barrier = fork.Barrier(PROCESSES)
     logs = [tmp_path / f"upgrade-{n}.log" for n in range(PROCESSES)]
     children = [
-        fork.Process(target=upgrade_in_child, args=(app.config["SQLALCHEMY_DATABASE_URI"], barrier, log))
+        fork.Process(target=upgrade_in_child,
+                     args=(app.config["SQLALCHEMY_DATABASE_URI"], barrier, log))
         for log in logs
     ]
     for child in children:
@@ -89,7 +89,8 @@ def invoke_while_lock_is_held(app, runner, args):
     other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
     try:
         with other.connect() as connection, migration_lock(connection, timeout=5):
-            connection.execute(text("SELECT 1"))  # on SQLite the lock is taken by the first statement
+            # On SQLite the lock is taken by the first statement.
+            connection.execute(text("SELECT 1"))
             return runner.invoke(args=args)
     finally:
         other.dispose()
@@ -114,7 +115,7 @@ def test_downgrades_wait_for_the_lock_too(app, runner, live_db, steps):
 
 
 def test_migrate_does_not_wait_for_the_lock(app, runner, live_db, steps, tmp_path):
-    """`flask db migrate` only reads the schema: a running upgrade must not block it, nor it them."""
+    """`flask db migrate` only reads the schema: a running upgrade must not block it."""
     live_db.upgrade(steps[-1].revision, "Upgrading to head")
     migrations = copy_migrations(tmp_path)
 

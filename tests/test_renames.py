@@ -13,14 +13,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, text
 
-from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
-
 from extras.renames.operations import RenamedColumn
 from extras.renames.pairing import RenamePairing
 from extras.renames.questions import ask_in_terminal, choose_answerer
 from helpers.migration_copies import copy_migrations
 from helpers.server_copies import SALARY, STOCK_ENV_PY, Step2Project, body, make_step2_copy
 from models import db
+from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
 
 LOCATION = "location = db.Column(db.String(255))"
 
@@ -89,7 +88,8 @@ def test_column_renames_answered_yes_keep_the_values_and_pair_each_column_once(s
     assert "op.alter_column('department', 'phone'," in upgrade, script
     assert "op.alter_column('department', 'location'," in downgrade, script
     assert "op.alter_column('department', 'mobile'," in downgrade, script
-    for function, new_names in ((upgrade, ("location", "mobile")), (downgrade, ("address", "phone"))):
+    for function, new_names in ((upgrade, ("location", "mobile")),
+                                (downgrade, ("address", "phone"))):
         for new_name in new_names:
             assert function.count(f"new_column_name='{new_name}'") == 1, script
         # What MySQL and MariaDB need to restate a column, in a type every engine reads.
@@ -108,7 +108,8 @@ def test_column_renames_answered_yes_keep_the_values_and_pair_each_column_once(s
 def test_without_a_terminal_drops_stay_and_carry_warnings(step2, live_db):
     # A third employee without a salary: the column warning counts values, not rows.
     live_db.insert("employees", [{"id": 3, "name": "Ola Berg", "salary": None}])
-    step2.write_models(department_table="departments", employee_columns="pay = db.Column(db.Integer)")
+    step2.write_models(department_table="departments",
+                       employee_columns="pay = db.Column(db.Integer)")
 
     run = step2.flask("db", "migrate", "-m", "rename department and salary")
 
@@ -124,7 +125,8 @@ def test_without_a_terminal_drops_stay_and_carry_warnings(step2, live_db):
         "# WARNING: this deletes 2 rows of department (counted by `flask db migrate`)."), script
     column_drop = lines.index("batch_op.drop_column('salary')")
     assert lines[column_drop - 1] == (
-        "# WARNING: this deletes 2 values of employees.salary (counted by `flask db migrate`)."), script
+        "# WARNING: this deletes 2 values of employees.salary "
+        "(counted by `flask db migrate`)."), script
     assert "rename_table" not in script and "new_column_name" not in script, script
     assert "WARNING: the new migration deletes 2 rows of department." in run.output
     assert "WARNING: the new migration deletes 2 values of employees.salary." in run.output
@@ -204,7 +206,8 @@ def test_who_answers_the_questions():
 
 def test_ctrl_d_at_the_question_stops_with_one_line(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # what Ctrl+D sends: end of input
-    with pytest.raises(CommandError, match="^stopped at a rename question: no migration was written.$"):
+    stopped = "^stopped at a rename question: no migration was written.$"
+    with pytest.raises(CommandError, match=stopped):
         ask_in_terminal("Did you rename table department to departments?")
 
 
@@ -243,7 +246,8 @@ def pair_in_memory(database_sql, model_table, answers):
 ])
 def test_which_tables_are_offered_as_renames(new_department, offered):
     # SQLite reports `id INTEGER PRIMARY KEY` as nullable; it is still a match for a primary key.
-    model = Table("departments", MetaData(), Column("id", Integer, primary_key=True), new_department)
+    model = Table("departments", MetaData(), Column("id", Integer, primary_key=True),
+                  new_department)
     pairing, questions = pair_in_memory(
         "CREATE TABLE department (id INTEGER PRIMARY KEY, address VARCHAR(255))", model, ["y"])
     assert pairing.renamed == int(offered)
@@ -254,7 +258,8 @@ def test_a_no_moves_on_to_the_next_pair():
     model = Table("department", MetaData(), Column("id", Integer, primary_key=True),
                   Column("location", String(255)), Column("mobile", String(255)))
     pairing, questions = pair_in_memory(
-        "CREATE TABLE department (id INTEGER PRIMARY KEY, address VARCHAR(255), phone VARCHAR(255))",
+        "CREATE TABLE department "
+        "(id INTEGER PRIMARY KEY, address VARCHAR(255), phone VARCHAR(255))",
         model, ["n", "y", "y"])
     assert questions == [
         "Did you rename column department.address to department.location?",

@@ -2,17 +2,15 @@
 import html
 import uuid
 
-import pytest
 from sqlalchemy import String, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from helpers.live_database import this_repository_schema
+from helpers.migration_copies import copy_migrations
 from models import Department, Employee, db
 from testing.backends import SQLITE
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP
-
-from helpers.live_database import this_repository_schema
-from helpers.migration_copies import copy_migrations
 
 
 def execute(app, sql):
@@ -82,7 +80,8 @@ def test_api_at_every_step(client, live_db, steps):
         types = {c["type"] for t in facts["tables"] for c in t["columns"]}
         assert all(types) and any("255" in t for t in types), f"{where}: {types}"
         # Only at head do the models (which are at step 4) match the database.
-        assert (facts["differences"] == []) == (step.number == 4), f"{where}: {facts['differences']}"
+        differences = facts["differences"]
+        assert (differences == []) == (step.number == 4), f"{where}: {differences}"
 
 
 def test_page_at_step_2_and_at_head(client, live_db, steps):
@@ -145,7 +144,8 @@ def test_a_column_added_outside_the_migrations_is_a_difference(app, client, runn
     ]
     page = html.unescape(client.get("/").get_data(as_text=True))
     assert "The models and the database disagree" in page
-    assert "<li>remove column `employees.nickname`: in the database but not in the models</li>" in page
+    assert ("<li>remove column `employees.nickname`: in the database but not in the models</li>"
+            in page)
     assert 'flask db migrate -m "..."' in page
 
 

@@ -14,10 +14,9 @@ from contextlib import closing
 
 import pytest
 
-from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
-
 from helpers.flask_process import FLASK, flask, flask_env
 from helpers.paths import SERVER_DIR
+from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -109,14 +108,16 @@ def wait_until_serving(url, process, log_path):
                 return
         except OSError:
             time.sleep(0.1)
-    pytest.fail(f"`flask run` did not answer within {SERVER_START_SECONDS} s:\n{log_path.read_text()}")
+    pytest.fail(f"`flask run` did not answer within {SERVER_START_SECONDS} s:\n"
+                f"{log_path.read_text()}")
 
 
 def table_section(browser, name):
     from selenium.webdriver.common.by import By
 
     sections = browser.find_elements(By.ID, f"table-{name}")
-    assert sections, f"the page shows no table `{name}`:\n{browser.find_element(By.TAG_NAME, 'main').text}"
+    shown = browser.find_element(By.TAG_NAME, "main").text
+    assert sections, f"the page shows no table `{name}`:\n{shown}"
     return sections[0].text
 
 

@@ -11,7 +11,7 @@ from alembic.util import CommandError
 
 @contextmanager
 def explain_newer_database(migration_context, script):
-    """Replace Alembic's "Can't locate revision" when the revision it cannot find is the database's."""
+    """Replace Alembic's "Can't locate revision" when the unknown revision is the database's."""
     try:
         yield
     except CommandError:

@@ -105,7 +105,8 @@ def mysql_hint(error):
     """What to write instead, for the mistakes that only MySQL and MariaDB refuse."""
     message = str(error)
     if isinstance(error, CompileError) and "VARCHAR requires a length" in message:
-        return "MySQL and MariaDB need a length: write String(255) in models.py and in the migration"
+        return ("MySQL and MariaDB need a length: write String(255) in models.py and in the "
+                "migration")
     if isinstance(error, CommandError) and "require the existing type" in message:
         return ("MySQL and MariaDB rename a column with CHANGE COLUMN, which restates the whole "
                 "column: add existing_type=sa.String(255) and existing_nullable (True or False, "

@@ -15,7 +15,8 @@ def flask_env(database_url=None):
     The folder's own .flaskenv must supply the FLASK_* settings, as it does
     for a learner; without a DATABASE_URL the app uses its SQLite default.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_") and k != "DATABASE_URL"}
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("FLASK_") and name != "DATABASE_URL"}
     if database_url is not None:
         env["DATABASE_URL"] = database_url
     return env

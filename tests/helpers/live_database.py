@@ -9,10 +9,10 @@ from typing import NamedTuple
 import flask_migrate
 import pytest
 from sqlalchemy import column, insert, inspect, select, table
-from testing.lesson import EITHER, SCHEMA_AFTER_STEP
 
 from extras.database_state import VERSION_TABLE, current_revision
 from models import db
+from testing.lesson import EITHER, SCHEMA_AFTER_STEP
 
 
 class LiveColumn(NamedTuple):

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
-from testing.history import read_history
 
 from helpers.flask_process import FLASK, flask_env
 from helpers.paths import SERVER_DIR, step_models
+from testing.history import read_history
 
 # The env.py `flask db init` writes: what stock Flask-Migrate would do.
 STOCK_ENV_PY = Path(flask_migrate.__file__).parent / "templates" / "flask" / "env.py"

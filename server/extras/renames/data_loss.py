@@ -27,7 +27,8 @@ def describe_loss(connection, drop):
     if isinstance(drop, ops.DropTableOp):
         noun, whose, column_name = "row", drop.table_name, None
     else:
-        noun, whose, column_name = "value", f"{drop.table_name}.{drop.column_name}", drop.column_name
+        noun, column_name = "value", drop.column_name
+        whose = f"{drop.table_name}.{drop.column_name}"
     try:
         count = count_rows(connection, drop.table_name, column_name, schema=drop.schema)
     except SQLAlchemyError:  # cannot count now: say so rather than guess a number

@@ -61,7 +61,8 @@ def read_live_state(first_rows=0):
     except Exception as error:  # Alembic imports every script to build the history
         if not script_frames(error):
             raise
-        raise CannotShowSchema(SCRIPTS_UNUSABLE, f"{type(error).__name__}: {first_line(error)}") from error
+        reason = f"{type(error).__name__}: {first_line(error)}"
+        raise CannotShowSchema(SCRIPTS_UNUSABLE, reason) from error
 
 
 @bp.get("/")
