@@ -44,6 +44,8 @@ def tables(results):
             parts.append(chain_table(backend, chain, sizes, repeat))
     if results["suite"] is not None:
         parts.append(suite_table(results["suite"]))
+    if results["grade"] is not None:
+        parts.append(grading_table(results["grade"]))
     if results["cli"] is not None:
         parts.append(cli_table(results["cli"]))
     return "\n\n".join(parts) + "\n"
@@ -101,15 +103,21 @@ def chain_table(backend, chain, sizes, repeat):
 
 
 def suite_table(rows):
-    lines = [
-        "Grading suite (`pytest` from the top folder), best of the runs",
-        "",
-        "| backends | tests | runs | wall time |",
-        "| --- | ---: | ---: | ---: |",
-    ]
+    return runs_table(
+        "The test suite (`pytest` from the top folder: tests/ and server/testing/), "
+        "best of the runs", "backends", rows)
+
+
+def grading_table(rows):
+    return runs_table("Grading one copy (the kit alone, SQLite, from the top folder), "
+                      "best of the runs", "command", rows)
+
+
+def runs_table(title, key, rows):
+    lines = [title, "", f"| {key} | tests | runs | wall time |", "| --- | ---: | ---: | ---: |"]
     for row in rows:
         outcome = "" if row["passed"] else " (FAILED)"
-        lines.append(f"| {row['backends']} | {row['tests']} | {row['runs']} "
+        lines.append(f"| {row[key]} | {row['tests']} | {row['runs']} "
                      f"| {row['seconds']:.1f} s{outcome} |")
     return "\n".join(lines)
 
