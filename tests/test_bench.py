@@ -82,12 +82,16 @@ def test_bench_smoke_run_writes_json(tmp_path):
 
 def test_bench_times_grading_one_copy(tmp_path):
     """The kit alone on SQLite; its outcome, passed or FAILED, is reported either way."""
+    kit = subprocess.run([sys.executable, *shlex.split(KIT_RUN)[1:]], cwd=REPO_DIR,
+                         capture_output=True, text=True,
+                         env=dict(os.environ, TEST_DATABASE_URLS=""))
     result, results = run_bench(tmp_path, "--repeat", "1",
                                 "--skip", "chain", "--skip", "suite", "--skip", "cli")
 
     assert results is not None, result.stderr
     commands = [KIT_RUN] + (["pipenv run grade"] if shutil.which("pipenv") else [])
     assert [row["command"] for row in results["grade"]] == commands
+    assert results["grade"][0]["passed"] == (kit.returncode == 0), kit.stdout[-2000:]
     for row in results["grade"]:
         assert row["runs"] == 1 and row["seconds"] > 0, row
         assert isinstance(row["passed"], bool) and row["tests"] >= 0, row
