@@ -92,7 +92,7 @@ def test_column_renames_answered_yes_keep_the_values_and_pair_each_column_once(s
                                 (downgrade, ("address", "phone"))):
         for new_name in new_names:
             assert function.count(f"new_column_name='{new_name}'") == 1, script
-        # What MySQL and MariaDB need to restate a column, in a type every engine reads.
+        # What MySQL and MariaDB need to restate a column, in a type every backend reads.
         assert function.count("existing_type=sa.String(length=255)") == 2, script
         assert function.count("existing_nullable=True") == 2, script
         assert function.count("Detected as a rename") == 2, script

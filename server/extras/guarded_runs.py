@@ -20,10 +20,9 @@ from contextlib import ExitStack, contextmanager
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
+from extras.database_state import VERSION_TABLE
 from extras.locks import migration_lock
 from extras.one_line_errors import describe_database_error, describe_failed_run, one_line_errors
-
-VERSION_TABLE = "alembic_version"
 
 
 def command_changes_database(environment):

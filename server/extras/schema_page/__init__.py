@@ -44,9 +44,8 @@ class CannotShowSchema(Exception):
         return self.reason
 
 
-def read_live_state(first_rows=0):
-    """read_state() for the current app, its failures as CannotShowSchema."""
-    migrate = current_app.extensions["migrate"]
+def read_live_state(migrate, first_rows=0):
+    """read_state() for an app's Flask-Migrate state `migrate`, its failures as CannotShowSchema."""
     engine = migrate.db.engine
     try:
         script = ScriptDirectory.from_config(migrate.migrate.get_config())
@@ -67,14 +66,15 @@ def read_live_state(first_rows=0):
 
 @bp.get("/")
 def schema_html():
-    state = read_live_state(first_rows=FIRST_ROWS)
-    engine = current_app.extensions["migrate"].db.engine
-    return render_template("schema_page/schema.html", state=state, database=masked_url(engine.url))
+    migrate = current_app.extensions["migrate"]
+    state = read_live_state(migrate, first_rows=FIRST_ROWS)
+    return render_template("schema_page/schema.html", state=state,
+                           database=masked_url(migrate.db.engine.url))
 
 
 @bp.get("/api/schema")
 def schema_json():
-    state = read_live_state()
+    state = read_live_state(current_app.extensions["migrate"])
     revision = state.revision
     return {
         "revision": None if revision is None else {"id": revision.id, "message": revision.message},
