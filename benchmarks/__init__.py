@@ -1,20 +1,19 @@
-"""A benchmark of the lesson's migrations at scale, the grading suite and the CLI.
+"""A benchmark of the lesson's migrations at scale, the test suites and the CLI.
 
 Run it from the top folder with `pipenv run bench` (README, "Performance").
 It measures and reports; it never fails because something is slow.
 
-The lesson's modules import each other by plain name (`from models import
-db`), which pytest.ini arranges for the tests with `pythonpath = server`;
-the same folder goes on sys.path here, so the bench drives the real app.
+It drives the real app, so server/ goes on sys.path as pytest.ini puts it
+there for the tests; so does tests/, for the plain helpers it shares with
+them (helpers.paths, helpers.flask_process). It never imports pytest.
 """
 import sys
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parent.parent
-SERVER_DIR = REPO_DIR / "server"
-
-if str(SERVER_DIR) not in sys.path:
-    sys.path.insert(0, str(SERVER_DIR))
+for folder in ("server", "tests"):
+    path = str(Path(__file__).resolve().parent.parent / folder)
+    if path not in sys.path:
+        sys.path.insert(0, path)
 
 
 class BenchError(Exception):

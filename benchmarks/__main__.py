@@ -1,7 +1,7 @@
-"""`pipenv run bench`: time the migration chain, the grading suite and the CLI.
+"""`pipenv run bench`: time the migration chain, the test suite, grading one copy and the CLI.
 
     pipenv run bench                  N = 1,000, 100,000 and 1,000,000; best of 3
-    pipenv run bench --quick          N = 1,000 and 100,000, suite on SQLite only: about a minute
+    pipenv run bench --quick          N = 1,000 and 100,000, suite once on SQLite only
     pipenv run bench --json out.json  also write every figure as JSON
 
 Run it from the top folder. It uses SQLite and every server listed in
@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from benchmarks import BenchError
 from benchmarks.chain import run_chain
 from benchmarks.cli_startup import time_cli
+from benchmarks.grading import time_grading
 from benchmarks.report import machine, tables, write_json
 from benchmarks.suite import time_suite
 
@@ -25,7 +26,7 @@ QUICK_SIZES = (1_000, 100_000)
 # Start-up takes half a second and wobbles with whatever else the machine
 # does, so it gets more runs than the other parts; they are interleaved.
 CLI_RUNS, QUICK_CLI_RUNS = 10, 5
-PARTS = ("chain", "suite", "cli")
+PARTS = ("chain", "suite", "grade", "cli")
 
 
 def parse_sizes(ctx, param, value):
@@ -34,7 +35,8 @@ def parse_sizes(ctx, param, value):
     try:
         sizes = sorted({int(part.replace("_", "")) for part in value.split(",") if part.strip()})
     except ValueError:
-        raise click.BadParameter("give whole numbers separated by commas, e.g. 1000,100000")
+        raise click.BadParameter(
+            "give whole numbers separated by commas, e.g. 1000,100000") from None
     if not sizes or sizes[0] < 1:
         raise click.BadParameter("give at least one size, each 1 or more")
     return sizes
@@ -42,11 +44,11 @@ def parse_sizes(ctx, param, value):
 
 @click.command(help=__doc__.split("\n\n")[0])
 @click.option("--quick", is_flag=True,
-              help="N = 1,000 and 100,000; the suite once, on SQLite only.")
+              help="N = 1,000 and 100,000; the suite and grading once, on SQLite only.")
 @click.option("--sizes", callback=parse_sizes, metavar="N,N,...",
               help="Table sizes to use instead (comma-separated).")
 @click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Laps per migration step and runs of the suite; the best counts.")
+              help="Laps per migration step, runs of the suite and of grading; the best counts.")
 @click.option("--skip", multiple=True, type=click.Choice(PARTS),
               help="Leave out a part (can be given more than once).")
 @click.option("--json", "json_file", type=click.File("w", lazy=False),
@@ -55,21 +57,25 @@ def main(quick, sizes, repeat, skip, json_file):
     # Alembic tells of every step it runs; thousands of those lines would bury the tables.
     logging.disable(logging.INFO)
     try:
-        results = run_parts(sizes or list(QUICK_SIZES if quick else FULL_SIZES), repeat, quick, skip)
+        sizes = sizes or list(QUICK_SIZES if quick else FULL_SIZES)
+        results = run_parts(sizes, repeat, quick, skip)
     except BenchError as error:
         raise click.ClickException(one_line(error)) from None
     except SQLAlchemyError as error:
-        raise click.ClickException(f"a database refused: {one_line(getattr(error, 'orig', error))}") from None
+        reason = one_line(getattr(error, "orig", error))
+        raise click.ClickException(f"a database refused: {reason}") from None
 
     click.echo(tables(results))
     if json_file:
         write_json(results, json_file)
         say(f"wrote {json_file.name}")
     say(f"done in {results['elapsed_seconds']:.0f} s")
-    failed = [row["engines"] for row in results["suite"] or [] if not row["passed"]]
+    failed = [f"the test suite on {row['backends']}"
+              for row in results["suite"] or [] if not row["passed"]]
+    failed += [f"`{row['command']}`" for row in results["grade"] or [] if not row["passed"]]
     if failed:
-        raise click.ClickException(f"the grading suite failed on {', '.join(failed)}: "
-                                   "run `pipenv run test` to see why.")
+        raise click.ClickException(f"{' and '.join(failed)} failed: run `pipenv run test` "
+                                   "(or `pipenv run grade`, the kit alone) to see why.")
 
 
 def run_parts(sizes, repeat, quick, skip):
@@ -80,6 +86,7 @@ def run_parts(sizes, repeat, quick, skip):
         "settings": {"sizes": sizes, "repeat": repeat, "quick": quick, "skipped": list(skip)},
         "chain": None,
         "suite": None,
+        "grade": None,
         "cli": None,
     }
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
@@ -87,6 +94,8 @@ def run_parts(sizes, repeat, quick, skip):
             results["chain"] = run_chain(sizes, repeat, folder, say)
         if "suite" not in skip:
             results["suite"] = time_suite(1 if quick else repeat, say, servers=not quick)
+        if "grade" not in skip:
+            results["grade"] = time_grading(1 if quick else repeat, say)
         if "cli" not in skip:
             results["cli"] = time_cli(folder, QUICK_CLI_RUNS if quick else CLI_RUNS, say)
     results["elapsed_seconds"] = round(time.perf_counter() - started, 1)

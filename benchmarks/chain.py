@@ -1,4 +1,4 @@
-"""Timing the migration chain: every step, both ways, at each table size, on each engine.
+"""Timing the migration chain: every step, both ways, at each table size, on each backend.
 
 Three paths make the same moves: ours (the shipped migrations through
 Flask-Migrate), the floor (the same DDL through the raw DBAPI) and the
@@ -11,32 +11,34 @@ need a refill. Every move is timed on each of `repeat` laps; the best counts.
 from contextlib import ExitStack
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
-
 from app import create_app
-from benchmarks.databases import bench_database, server_version, suite_failures_as_bench_errors
+from benchmarks import BenchError
+from benchmarks.databases import bench_database, server_version
 from benchmarks.floor import Floor, render_ddl
 from benchmarks.moves import ALL_MOVES, RENAMES, Migrations, walk
 from benchmarks.naive import write_naive_migrations
 from benchmarks.rows import ensure_rows
+from helpers.paths import MIGRATIONS_DIR
 from models import db
-from testing.engines import engines_under_test
-from testing.lesson import find_steps
+from testing.backends import backends_under_test
+from testing.history import HistoryError, read_history
 
 PATHS = ("ours", "naive", "floor")
 
 
 def run_chain(sizes, repeat, folder, say):
-    """{engine name: {"server": version, "rename_fills": counts, "steps": [row per move and path]}}."""
+    """{backend: {"server": version, "rename_fills": counts, "steps": [row per move and path]}}."""
+    folders = {backend: Path(folder) / backend.name for backend in backends_under_test()}
     with ExitStack() as databases:
         # Every database is made before any timing, so a server that is down fails at once.
-        urls = {name: databases.enter_context(bench_database(engine, Path(folder) / name))
-                for name, engine in engines_under_test()}
-        return {name: time_engine(name, url, sizes, repeat, Path(folder) / name, say)
-                for name, url in urls.items()}
+        urls = {backend: databases.enter_context(bench_database(backend, place))
+                for backend, place in folders.items()}
+        return {backend.name: time_backend(backend, url, sizes, repeat, folders[backend], say)
+                for backend, url in urls.items()}
 
 
-def time_engine(name, url, sizes, repeat, folder, say):
+def time_backend(backend, url, sizes, repeat, folder, say):
+    name = backend.name
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     try:
         paths = make_paths(app, folder)
@@ -51,7 +53,7 @@ def time_engine(name, url, sizes, repeat, folder, say):
         with app.app_context():
             db.engine.dispose()  # let the database be dropped
     return {
-        "server": server_version(url),
+        "server": server_version(backend, url),
         "rename_fills": {path: {str(n): rename_fills[path, n] for n in sizes} for path in PATHS},
         "steps": summarize(timings, sizes),
     }
@@ -59,10 +61,12 @@ def time_engine(name, url, sizes, repeat, folder, say):
 
 def make_paths(app, folder):
     """Ours, the floor and the naive path, for this app's database."""
+    try:
+        revisions = [step.revision for step in read_history(MIGRATIONS_DIR).lesson_steps()]
+    except HistoryError as error:
+        raise BenchError(f"the migrations are not the lesson's four steps: {error}") from None
     with app.app_context():
         config = app.extensions["migrate"].migrate.get_config()
-        with suite_failures_as_bench_errors():
-            revisions = [step.revision for step in find_steps(ScriptDirectory.from_config(config))]
         ours = Migrations("ours", revisions)
         floor = Floor(render_ddl(ours))
         directory, naive_revisions = write_naive_migrations(config, revisions, folder)

@@ -7,16 +7,16 @@ and `upgrade` there first. Both databases are SQLite files at head, so the
 difference is what our app adds at start-up. `python -X importtime` then
 shows which imports only our app makes, and what they cost.
 """
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import NamedTuple
 
-from benchmarks import SERVER_DIR, BenchError
+from benchmarks import BenchError
+from helpers.flask_process import FLASK, flask_env
+from helpers.paths import SERVER_DIR
 
-FLASK = Path(sys.executable).with_name("flask")
 IMPORTTIME_RUNS = 3
 
 BARE_APP = '''"""A bare Flask-Migrate app: one file, one model."""
@@ -37,9 +37,8 @@ class Employee(db.Model):
 
 
 class Imported(NamedTuple):
-    """One line of `-X importtime`: a module, what it took, and who imported it."""
+    """One line of `-X importtime`: what a module took, and who imported it."""
 
-    depth: int
     self_us: int
     cumulative_us: int
     parent: str | None
@@ -52,13 +51,13 @@ class App:
         self.name = name
         self.folder = Path(folder)
         # Only what the app's own files say: no FLASK_* or DATABASE_URL from the caller.
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith("FLASK_") and k != "DATABASE_URL"}
-        if database_url:
-            self.env["DATABASE_URL"] = database_url
+        self.env = flask_env(database_url)
 
     def flask(self, *args, python_options=()):
-        command = [sys.executable, *python_options, "-m", "flask"] if python_options else [str(FLASK)]
+        if python_options:
+            command = [sys.executable, *python_options, "-m", "flask"]
+        else:
+            command = [str(FLASK)]
         result = subprocess.run([*command, *args], cwd=self.folder, env=self.env,
                                 capture_output=True, text=True)
         if result.returncode != 0:
@@ -131,7 +130,7 @@ def parse_importtime(stderr):
         while open_parents and open_parents[-1][0] >= depth:
             open_parents.pop()
         parent = open_parents[-1][1] if open_parents else None
-        found[name.strip()] = Imported(depth, int(self_us), int(cumulative_us), parent)
+        found[name.strip()] = Imported(int(self_us), int(cumulative_us), parent)
         open_parents.append((depth, name.strip()))
     return found
 

@@ -12,8 +12,8 @@ from contextlib import redirect_stdout
 
 import flask_migrate
 
-from benchmarks.moves import ALL_MOVES, CREATE_DROP, RENAMES
 from benchmarks.measure import measure
+from benchmarks.moves import ALL_MOVES, CREATE_DROP, RENAMES
 from models import db
 
 DDL = re.compile(r"(CREATE|ALTER|DROP|RENAME)\b", re.IGNORECASE)
@@ -49,7 +49,10 @@ def render_ddl(migrations):
         if move.direction == "up":
             command = flask_migrate.upgrade
             # From empty, --sql takes just the target; otherwise a range start:end.
-            revision = f"{migrations.revisions[move.step - 2]}:{target}" if move.step > 1 else target
+            if move.step > 1:
+                revision = f"{migrations.revisions[move.step - 2]}:{target}"
+            else:
+                revision = target
         else:
             command = flask_migrate.downgrade
             revision = f"{migrations.revisions[move.step - 1]}:{target}"

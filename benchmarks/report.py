@@ -40,10 +40,12 @@ def tables(results):
         sizes = results["settings"]["sizes"]
         repeat = results["settings"]["repeat"]
         parts.append(renames_table(results["chain"], sizes))
-        for engine, chain in results["chain"].items():
-            parts.append(chain_table(engine, chain, sizes, repeat))
+        for backend, chain in results["chain"].items():
+            parts.append(chain_table(backend, chain, sizes, repeat))
     if results["suite"] is not None:
         parts.append(suite_table(results["suite"]))
+    if results["grade"] is not None:
+        parts.append(grading_table(results["grade"]))
     if results["cli"] is not None:
         parts.append(cli_table(results["cli"]))
     return "\n\n".join(parts) + "\n"
@@ -61,28 +63,29 @@ def renames_table(chain, sizes):
     lines = [
         f"Steps 3 and 4 (ms, N = {int(small):,} and {int(large):,} rows; growth is the ratio)",
         "",
-        f"| engine | step | ours {n(small)} | ours {n(large)} | growth | naive {n(small)} "
+        f"| backend | step | ours {n(small)} | ours {n(large)} | growth | naive {n(small)} "
         f"| naive {n(large)} | growth |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for engine, result in chain.items():
+    for backend, result in chain.items():
         by_key = {(row["step"], row["direction"], row["path"]): row for row in result["steps"]}
         for row in result["steps"]:
             if row["step"] not in RENAME_STEPS or row["path"] != "ours":
                 continue
             naive = by_key[row["step"], row["direction"], "naive"]
             lines.append(
-                f"| {engine} | {row['step']} {row['direction']} "
-                f"| {ms(row['seconds'][small])} | {ms(row['seconds'][large])} | {times(row['growth'])} "
+                f"| {backend} | {row['step']} {row['direction']} "
+                f"| {ms(row['seconds'][small])} | {ms(row['seconds'][large])} "
+                f"| {times(row['growth'])} "
                 f"| {ms(naive['seconds'][small])} | {ms(naive['seconds'][large])} "
                 f"| {times(naive['growth'])} |"
             )
     return "\n".join(lines)
 
 
-def chain_table(engine, chain, sizes, repeat):
+def chain_table(backend, chain, sizes, repeat):
     lines = [
-        f"{engine} ({chain['server']}): every step, best of {repeat}, ms",
+        f"{backend} ({chain['server']}): every step, best of {repeat}, ms",
         "",
         "| step | what | path | " + " | ".join(n(size) for size in sizes)
         + " | growth | × floor | peak RSS |",
@@ -100,15 +103,21 @@ def chain_table(engine, chain, sizes, repeat):
 
 
 def suite_table(rows):
-    lines = [
-        "Grading suite (`pytest` from the top folder), best of the runs",
-        "",
-        "| engines | tests | runs | wall time |",
-        "| --- | ---: | ---: | ---: |",
-    ]
+    return runs_table(
+        "The test suite (`pytest` from the top folder: tests/ and server/testing/), "
+        "best of the runs", "backends", rows)
+
+
+def grading_table(rows):
+    return runs_table("Grading one copy (the kit alone, SQLite, from the top folder), "
+                      "best of the runs", "command", rows)
+
+
+def runs_table(title, key, rows):
+    lines = [title, "", f"| {key} | tests | runs | wall time |", "| --- | ---: | ---: | ---: |"]
     for row in rows:
         outcome = "" if row["passed"] else " (FAILED)"
-        lines.append(f"| {row['engines']} | {row['tests']} | {row['runs']} "
+        lines.append(f"| {row[key]} | {row['tests']} | {row['runs']} "
                      f"| {row['seconds']:.1f} s{outcome} |")
     return "\n".join(lines)
 
@@ -121,9 +130,12 @@ def cli_table(cli):
         "| --- | ---: | ---: |",
     ]
     for app, label in (("lesson", "this repository"), ("bare", "bare Flask-Migrate, one file")):
-        lines.append(f"| {label} | {ms(cli['seconds'][app])} ms | {ms(cli['import_seconds'][app])} ms |")
-    extras = ", ".join(f"{item['module']} {ms(item['seconds'])} ms" for item in cli["extra_imports"])
-    lines += ["", f"Ratio: {cli['ratio']:.2f}×. Imports only this repository makes: {extras or 'none'}."]
+        wall, imports = ms(cli["seconds"][app]), ms(cli["import_seconds"][app])
+        lines.append(f"| {label} | {wall} ms | {imports} ms |")
+    extras = ", ".join(f"{item['module']} {ms(item['seconds'])} ms"
+                       for item in cli["extra_imports"])
+    lines += ["", f"Ratio: {cli['ratio']:.2f}×. "
+                  f"Imports only this repository makes: {extras or 'none'}."]
     return "\n".join(lines)
 
 

@@ -1,7 +1,7 @@
 """Filling a table with N rows, fast, in one set-based INSERT ... SELECT.
 
 The rows are made by the database itself (no Python loop, no round trip
-per row), from a sequence 1..N written the way each engine does best:
+per row), from a sequence 1..N written the way each backend does best:
 PostgreSQL's generate_series, a recursive CTE on SQLite, and on MySQL and
 MariaDB a cross join of digits (their recursive CTEs stop at 1,000 rows by
 default). Filling is never timed.

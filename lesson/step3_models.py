@@ -3,13 +3,10 @@
 Copy it over server/models.py to work from this step.
 """
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
 
-# Holds the definitions of the tables; autogenerate compares it with the database.
-metadata = MetaData()
-
-# The Flask-SQLAlchemy extension; app.py binds it to the app.
-db = SQLAlchemy(metadata=metadata)
+# The Flask-SQLAlchemy extension; app.py binds it to the app. Its metadata
+# holds the tables below, which autogenerate compares with the database.
+db = SQLAlchemy()
 
 
 class Employee(db.Model):

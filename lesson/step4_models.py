@@ -3,13 +3,10 @@
 This is the lesson's finished models.py, the same as server/models.py.
 """
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
 
-# Holds the definitions of the tables; autogenerate compares it with the database.
-metadata = MetaData()
-
-# The Flask-SQLAlchemy extension; app.py binds it to the app.
-db = SQLAlchemy(metadata=metadata)
+# The Flask-SQLAlchemy extension; app.py binds it to the app. Its metadata
+# holds the tables below, which autogenerate compares with the database.
+db = SQLAlchemy()
 
 
 class Employee(db.Model):

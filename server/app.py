@@ -7,9 +7,9 @@ import os
 
 from flask import Flask
 from flask_migrate import Migrate
-from sqlalchemy.exc import ArgumentError
 
-from database_url import check_database_url, resolve_database_url, unusable_url
+import extras
+from extras.database_url import database_url_from_environment, refuse_unusable_url
 from models import db
 
 # Absolute, so `flask db ...` finds the migrations from any folder.
@@ -17,31 +17,19 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migra
 
 
 def create_app(test_config=None):
-    """Build the app; `test_config` overrides settings for a test."""
-    app = Flask(__name__, instance_relative_config=True)
-    # How long `flask db upgrade` waits for another run to finish (seconds).
-    app.config["MIGRATION_LOCK_TIMEOUT"] = 60
+    """Build the app; `test_config` replaces the settings from the environment in a test."""
+    app = Flask(__name__)
     if test_config is None:
-        app.config["SQLALCHEMY_DATABASE_URI"] = resolve_database_url(app.instance_path)
-        # FLASK_MIGRATION_LOCK_TIMEOUT=5 and the like override the settings above.
+        # DATABASE_URL, or server/instance/app.db when it is not set.
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url_from_environment(app.instance_path)
+        # FLASK_MIGRATION_LOCK_TIMEOUT=5 and the like become app.config settings.
         app.config.from_prefixed_env()
     else:
         app.config.from_mapping(test_config)
 
-    check_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    try:
+    with refuse_unusable_url(app.config["SQLALCHEMY_DATABASE_URI"]):
         db.init_app(app)
-    except (ArgumentError, ImportError, ValueError) as error:  # e.g. an unknown driver
-        raise unusable_url(app.config["SQLALCHEMY_DATABASE_URI"], error) from None
     Migrate(app, db, directory=MIGRATIONS_DIR)
-
-    from cli import seed_command, start_command
-    from schema_page import bp as schema_page_bp
-
-    app.cli.add_command(seed_command)
-    app.cli.add_command(start_command)
-    app.register_blueprint(schema_page_bp)
-    # `flask shell` starts with `db`, `Employee` and `Department` in scope:
-    # Flask-SQLAlchemy adds every model to the shell context by itself.
-
+    # `flask seed`, `flask start` and the schema page: none of it is the lesson.
+    extras.init_app(app)
     return app

@@ -5,13 +5,10 @@ without one, and 255 is wide enough for a name or an address while meaning
 the same thing on SQLite, PostgreSQL and MariaDB.
 """
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
 
-# Holds the definitions of the tables; autogenerate compares it with the database.
-metadata = MetaData()
-
-# The Flask-SQLAlchemy extension; app.py binds it to the app.
-db = SQLAlchemy(metadata=metadata)
+# The Flask-SQLAlchemy extension; app.py binds it to the app. Its metadata
+# holds the tables below, which autogenerate compares with the database.
+db = SQLAlchemy()
 
 
 class Employee(db.Model):

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
+
 from helpers.learner_copies import ORIGINAL_FORK, LearnerCopy, flask_db_init
 from testing.backends import backends_under_test
 

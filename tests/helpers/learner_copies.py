@@ -17,10 +17,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-SERVER_DIR = REPO_DIR / "server"
+from helpers.paths import REPO_DIR, SERVER_DIR, step_models
+
 KIT_DIR = SERVER_DIR / "testing"
-LESSON_DIR = REPO_DIR / "lesson"
 ORIGINAL_FORK = REPO_DIR / "tests" / "fixtures" / "original_fork"
 KIT_TIMEOUT = 180  # seconds; a kit run that hangs fails its test instead of the suite
 NOT_COPIED = shutil.ignore_patterns("__pycache__", "instance", "*.db", ".pytest_cache")
@@ -111,7 +110,7 @@ class LearnerCopy:
     def use_models(self, text_or_step):
         """models.py from a lesson step's file (1 to 4), or the given text."""
         if isinstance(text_or_step, int):
-            text_or_step = (LESSON_DIR / f"step{text_or_step}_models.py").read_text()
+            text_or_step = step_models(text_or_step)
         (self.server / "models.py").write_text(text_or_step)
 
     def new_revision_ids(self):

@@ -1,4 +1,4 @@
-"""The lesson's sample rows, and how to add them without duplicates."""
+"""The lesson's sample rows, as the finished models hold them, and adding them once."""
 from models import Department, Employee, db
 
 EMPLOYEES = [
@@ -12,7 +12,7 @@ DEPARTMENTS = [
 ]
 
 
-def seed_lesson_rows():
+def add_sample_rows():
     """Add each sample row whose name is not there yet; return how many were added.
 
     Matching on the name makes a second run add nothing.

@@ -1,17 +1,17 @@
 """What the database really holds: its revision, its tables, their rows.
 
 Everything here reads the live database through SQLAlchemy's inspector,
-never the models, so it shows the truth even when the two disagree. This is
-the one module that reads the live database; the page at `/` and the
-`flask` commands ask it.
+never the models, so it shows the truth even when the two disagree. The
+schema page shows what read_state() returns; `flask seed` and `flask db
+migrate`'s data-loss warnings use current_revision() and count_rows().
 """
 from dataclasses import dataclass, field
 
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from flask import current_app
 from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.exc import CompileError
+
+from extras.schema_differences import model_differences
 
 VERSION_TABLE = "alembic_version"
 
@@ -47,22 +47,11 @@ class DatabaseState:
     head: str | None
     history: list[Revision]  # from base to head
     tables: list[TableInfo]
-    drift: list[str]  # how the models differ from the database, in words
+    differences: list[str]  # what `flask db migrate` would write now, in words
 
     @property
     def revision_is_known(self):
         return self.revision is None or any(r.id == self.revision.id for r in self.history)
-
-
-def script_directory():
-    """The migration scripts of the current app."""
-    config = current_app.extensions["migrate"].migrate.get_config()
-    return ScriptDirectory.from_config(config)
-
-
-def head_revision():
-    """The id of the newest migration script."""
-    return script_directory().get_current_head()
 
 
 def current_revision(connection):
@@ -70,9 +59,14 @@ def current_revision(connection):
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def row_count(connection, table_name):
-    """Counted by the database, so a big table is never loaded."""
-    return connection.execute(select(func.count()).select_from(table(table_name))).scalar_one()
+def count_rows(connection, table_name, column_name=None, schema=None):
+    """How many rows a table has, or how many non-NULL values one column holds.
+
+    Counted by the database, so a big table is never loaded.
+    """
+    counted = func.count() if column_name is None else func.count(column(column_name))
+    query = select(counted).select_from(table(table_name, schema=schema))
+    return connection.execute(query).scalar_one()
 
 
 def table_names(connection):
@@ -80,12 +74,14 @@ def table_names(connection):
     return sorted(name for name in inspect(connection).get_table_names() if name != VERSION_TABLE)
 
 
-def read_state(connection, first_rows=0):
+def read_state(connection, script, metadata, autogenerate_options, first_rows=0):
     """Everything the schema page shows, read in one go from `connection`.
 
-    `first_rows` is how many rows of each table to fetch (0: none).
+    `script` is the app's Alembic ScriptDirectory; `metadata` (the models'
+    tables) and `autogenerate_options` (Flask-Migrate's configure_args) are
+    what `flask db migrate` would compare the database with. `first_rows`
+    is how many rows of each table to fetch (0: none).
     """
-    script = script_directory()
     inspector = inspect(connection)
     current = current_revision(connection)
     history = revision_history(script, current)
@@ -103,7 +99,7 @@ def read_state(connection, first_rows=0):
         tables=[
             read_table(connection, inspector, name, first_rows) for name in table_names(connection)
         ],
-        drift=drift(connection),
+        differences=model_differences(connection, metadata, autogenerate_options),
     )
 
 
@@ -139,7 +135,7 @@ def read_table(connection, inspector, name, first_rows):
         order = [source.c[key] for key in primary_key]
         query = select(source).order_by(*order).limit(first_rows)
         rows = [tuple(row) for row in connection.execute(query)]
-    return TableInfo(name, row_count(connection, name), columns, rows)
+    return TableInfo(name, count_rows(connection, name), columns, rows)
 
 
 def type_name(sql_type, dialect):
@@ -148,55 +144,3 @@ def type_name(sql_type, dialect):
         return sql_type.compile(dialect=dialect)
     except CompileError:  # a type SQLAlchemy reflects but cannot render
         return str(sql_type.__class__.__name__)
-
-
-def drift(connection):
-    """What `flask db migrate` would write now, as sentences; [] when none.
-
-    Alembic's own autogenerate compares the models with the database, with
-    the options Flask-Migrate gives it, exactly as `flask db check` does.
-    """
-    from alembic.autogenerate import compare_metadata  # only the page needs it
-
-    migrate = current_app.extensions["migrate"]
-    context = MigrationContext.configure(
-        connection, opts={**migrate.configure_args, "target_metadata": migrate.db.metadata}
-    )
-    differences = []
-    for difference in compare_metadata(context, migrate.db.metadata):
-        # Changes to one column come grouped in a list.
-        group = difference if isinstance(difference, list) else [difference]
-        differences.extend(describe_difference(change) for change in group)
-    return differences
-
-
-# How autogenerate's names read in a sentence.
-OBJECT_WORDS = {"fk": "foreign key", "table_comment": "table comment"}
-
-
-def describe_difference(change):
-    """One autogenerate difference, e.g. ('add_table', Table), in plain words."""
-    action, _, kind = change[0].partition("_")
-    what = OBJECT_WORDS.get(kind, kind)
-    if action == "modify":  # ("modify_type", schema, table, column, existing, old, new)
-        _, _, table_name, column_name, _, in_database, in_models = change
-        return (
-            f"modify {what} of `{table_name}.{column_name}`: the database has "
-            f"{spell(kind, in_database)}, the models say {spell(kind, in_models)}"
-        )
-    if kind == "column":  # ("add_column", schema, table, Column)
-        subject = f"column `{change[2]}.{change[3].name}`"
-    else:  # a Table, Index or constraint
-        target = change[1]
-        owner = getattr(getattr(target, "table", None), "name", None)
-        subject = f"{what} `{target.name or '(unnamed)'}`" + (f" on `{owner}`" if owner else "")
-    where = "models" if action == "add" else "database"
-    other = "database" if action == "add" else "models"
-    return f"{action} {subject}: in the {where} but not in the {other}"
-
-
-def spell(kind, value):
-    """A compared value as a learner would read it."""
-    if kind == "nullable":
-        return "NULL" if value else "NOT NULL"
-    return "nothing" if value is None else str(value)

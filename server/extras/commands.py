@@ -1,28 +1,36 @@
-"""The app's own `flask` commands: `flask seed` and `flask start`."""
+"""`flask seed` adds the lesson's rows; `flask start` upgrades, seeds and serves, in one go."""
 import logging
 
 import click
 import flask_migrate
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
+from flask import current_app
 from flask.cli import run_command, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from database_state import current_revision, head_revision
-from database_url import describe_database_error
-from models import db
+from extras.database_state import current_revision
+from extras.one_line_errors import describe_database_error
+
+
+def init_app(app):
+    app.cli.add_command(seed_command)
+    app.cli.add_command(start_command)
 
 
 @click.command("seed")
 @with_appcontext
 def seed_command():
     """Add the lesson's employees and departments (safe to run twice)."""
+    migrate = current_app.extensions["migrate"]
+    engine = migrate.db.engine
     try:
-        with db.engine.connect() as connection:
+        with engine.connect() as connection:
             current = current_revision(connection)
     except SQLAlchemyError as error:
-        raise click.ClickException(describe_database_error(db.engine.url, error)) from None
+        raise click.ClickException(describe_database_error(engine.url, error)) from None
     try:
-        head = head_revision()
+        head = ScriptDirectory.from_config(migrate.migrate.get_config()).get_current_head()
     except CommandError as error:  # e.g. the scripts have two heads
         raise click.ClickException(str(error)) from None
     if current != head:
@@ -33,9 +41,9 @@ def seed_command():
         )
     # Imported here: the sample rows need the finished lesson's models, and
     # every other command must keep working while models.py is at step 1.
-    from seed import seed_lesson_rows
+    from extras.sample_rows import add_sample_rows
 
-    added = seed_lesson_rows()
+    added = add_sample_rows()
     click.echo(f"Seeded {added} new rows." if added else "The lesson's rows are already there.")
 
 

@@ -1,0 +1,32 @@
+"""Everything in server/ beyond the lesson. While you learn, skip this folder.
+
+The lesson is app.py, models.py and migrations/. This package adds what a
+real project wants around them; the lesson works the same without it.
+
+    database_url.py       which database: DATABASE_URL, or a SQLite file in instance/
+    commands.py           `flask seed` and `flask start`
+    sample_rows.py        the lesson's rows, which `flask seed` adds
+    schema_page/          the page at / that shows where the database stands
+    database_state.py     what the live database holds, for that page
+    schema_differences.py how the models differ from the database, in words
+
+and the safety nets that migrations/env.py plugs into every `flask db` run:
+
+    guarded_runs.py       puts the four below around each run
+    locks.py              one migration run at a time per database
+    sqlite_transactions.py  all or nothing on SQLite, as on PostgreSQL
+    one_line_errors.py    one line instead of a traceback, never a password
+    newer_database.py     a database stamped by code you do not have
+    renames/              `flask db migrate` asks about renames and warns before drops
+
+app.py calls init_app() below; nothing else in the lesson's files knows
+about this package except migrations/env.py, whose docstring lists how.
+"""
+
+
+def init_app(app):
+    """Add the `flask seed` and `flask start` commands and the schema page to `app`."""
+    from extras import commands, schema_page
+
+    commands.init_app(app)
+    app.register_blueprint(schema_page.bp)

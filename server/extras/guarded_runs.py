@@ -1,0 +1,91 @@
+"""How migrations/env.py runs every online migration: one at a time, all or nothing, one line.
+
+guarded_connection() wraps each run:
+
+- a run that changes the database (upgrade, downgrade, stamp) first takes
+  the database's migration lock (locks.py), before the current revision is
+  read; on SQLite that also makes the run one real transaction
+  (sqlite_transactions.py), so a failure leaves nothing behind, as on
+  PostgreSQL. MySQL and MariaDB commit every DDL statement at once: there
+  only alembic_version is guaranteed, never naming a migration that failed;
+- a run that only reads (current, check, and migrate, which compares and
+  then writes a file) takes no lock, so a learner thinking over a rename
+  question never holds up another upgrade;
+- an error from the database, or a mistake inside a migration script, ends
+  the command with one `Error:` line (one_line_errors.py) that says what
+  state the database was left in.
+"""
+from contextlib import ExitStack, contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+
+from extras.database_state import VERSION_TABLE
+from extras.locks import migration_lock
+from extras.one_line_errors import describe_database_error, describe_failed_run, one_line_errors
+
+
+def command_changes_database(environment):
+    """True for upgrade, downgrade and stamp: the commands given a revision to go to.
+
+    `environment` is Alembic's `context` in env.py. current, check and
+    migrate are given none; they only read the database.
+    """
+    try:
+        environment.get_revision_argument()
+    except KeyError:  # no revision was given to this command
+        return False
+    except Exception:  # one was given but does not resolve: the run will say so
+        pass
+    return True
+
+
+@contextmanager
+def guarded_connection(connectable, lock_timeout, changes_database):
+    """Yield (connection, extra context.configure() arguments) for one guarded run.
+
+    `connectable` is an Engine, or a Connection someone opened for us
+    (pytest-alembic hands one in); `lock_timeout` is in seconds.
+    """
+    url = connectable.engine.url
+    with ExitStack() as stack:
+        with one_line_errors(lambda error: describe_database_error(url, error)):
+            if isinstance(connectable, Connection):
+                connection = connectable
+            else:
+                connection = stack.enter_context(connectable.connect())
+            extra_args = {}
+            if changes_database:
+                stack.enter_context(migration_lock(connection, lock_timeout))
+                if connection.dialect.name == "sqlite":  # the lock made DDL transactional
+                    extra_args = {"transactional_ddl": True}
+        sent = stack.enter_context(counting_statements(connection))
+        with one_line_errors(lambda error: describe_failed_run(url, error, sent.by_this_migration)):
+            yield connection, extra_args
+
+
+class StatementCount:
+    """Statements sent since the last one about alembic_version: those of the running migration.
+
+    Alembic reads alembic_version before the first migration and writes it
+    at the end of each, so the count starts again with every migration.
+    """
+
+    def __init__(self):
+        self.by_this_migration = 0
+
+    def before_cursor_execute(self, connection, cursor, statement, *args):
+        if VERSION_TABLE in statement:
+            self.by_this_migration = 0
+        else:
+            self.by_this_migration += 1
+
+
+@contextmanager
+def counting_statements(connection):
+    count = StatementCount()
+    event.listen(connection, "before_cursor_execute", count.before_cursor_execute)
+    try:
+        yield count
+    finally:
+        event.remove(connection, "before_cursor_execute", count.before_cursor_execute)

@@ -1,0 +1,138 @@
+"""One migration run at a time per database, with a lock held in the database itself.
+
+When several processes run `flask db upgrade` at once (app instances, workers,
+deploy steps), each takes this lock before it reads the current revision,
+so the first one migrates and the others find the work done. PostgreSQL: a
+session-level advisory lock. MySQL and MariaDB: GET_LOCK, named after the
+database. SQLite: the write lock that BEGIN IMMEDIATE takes, which needs
+SQLite to run its own transactions (sqlite_transactions.py).
+
+A run waits for the lock at most MIGRATION_LOCK_TIMEOUT seconds (the app
+reads FLASK_MIGRATION_LOCK_TIMEOUT into it), 60 when the app does not say.
+"""
+import time
+import zlib
+from contextlib import contextmanager
+
+from alembic.util import CommandError
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from extras.sqlite_transactions import sqlite_transactions
+
+DEFAULT_LOCK_TIMEOUT = 60  # seconds
+# SQLite's busy_timeout is a 32-bit count of milliseconds: about 24 days.
+MAX_LOCK_TIMEOUT = (2**31 - 1) // 1000
+# One lock per database; the name says whose it is.
+LOCK_NAME = "flask-migrate:alembic_version"
+POSTGRESQL_LOCK_KEY = zlib.crc32(LOCK_NAME.encode())
+
+
+class LockTimeout(CommandError):
+    """Another run held the lock for longer than the timeout."""
+
+
+def lock_timeout_seconds(config):
+    """MIGRATION_LOCK_TIMEOUT from a Flask app's config, checked to be a number of seconds."""
+    value = config.get("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1
+    if not 0 <= seconds <= MAX_LOCK_TIMEOUT:  # also refuses NaN and infinity
+        raise CommandError(
+            f"FLASK_MIGRATION_LOCK_TIMEOUT must be a number of seconds from 0 to "
+            f"{MAX_LOCK_TIMEOUT}, not {value!r}."
+        )
+    return seconds
+
+
+def gave_up_waiting(seconds):
+    return LockTimeout(
+        f"another migration is running on this database; gave up waiting for it after "
+        f"{seconds:g} s. Try again when it has finished (the wait is set by "
+        f"FLASK_MIGRATION_LOCK_TIMEOUT)."
+    )
+
+
+@contextmanager
+def migration_lock(connection, timeout):
+    """Hold this database's migration lock while the block runs."""
+    lock = {
+        "sqlite": sqlite_write_lock,
+        "postgresql": postgresql_advisory_lock,
+        "mysql": mysql_named_lock,
+        "mariadb": mysql_named_lock,
+    }.get(connection.dialect.name, no_lock)
+    with lock(connection, timeout):
+        yield
+
+
+@contextmanager
+def no_lock(connection, timeout):
+    yield
+
+
+@contextmanager
+def sqlite_write_lock(connection, timeout):
+    """Every transaction on this connection starts with BEGIN IMMEDIATE.
+
+    BEGIN IMMEDIATE takes SQLite's write lock at once, so the revision is
+    read under the lock; the wait for it is bounded by busy_timeout.
+    """
+    # Straight to the driver: through SQLAlchemy, the PRAGMA would begin a transaction.
+    connection.connection.driver_connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+
+    def begin_immediate(conn):
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as error:
+            if "locked" in str(error.orig):
+                raise gave_up_waiting(timeout) from error
+            raise
+
+    with sqlite_transactions(connection, begin=begin_immediate):
+        yield
+
+
+@contextmanager
+def postgresql_advisory_lock(connection, timeout):
+    """A session-level advisory lock: it survives commits and dies with the connection."""
+    key = {"key": POSTGRESQL_LOCK_KEY}
+    wait_for_lock(connection, text("SELECT pg_try_advisory_lock(:key)").bindparams(**key), timeout)
+    try:
+        yield
+    finally:
+        release_lock(connection, text("SELECT pg_advisory_unlock(:key)").bindparams(**key))
+
+
+@contextmanager
+def mysql_named_lock(connection, timeout):
+    """GET_LOCK names are server-wide, so the name includes the database's."""
+    database = connection.exec_driver_sql("SELECT DATABASE()").scalar()
+    name = {"name": f"{LOCK_NAME}:{database}"[:64]}
+    wait_for_lock(connection, text("SELECT GET_LOCK(:name, 0)").bindparams(**name), timeout)
+    try:
+        yield
+    finally:
+        release_lock(connection, text("SELECT RELEASE_LOCK(:name)").bindparams(**name))
+
+
+def wait_for_lock(connection, try_lock, timeout):
+    """Run `try_lock` until it takes the lock, or until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        taken = connection.execute(try_lock).scalar()
+        connection.commit()  # end the autobegun transaction; the lock outlives it
+        if taken == 1 or taken is True:
+            return
+        if time.monotonic() >= deadline:
+            raise gave_up_waiting(timeout)
+        time.sleep(0.05)
+
+
+def release_lock(connection, unlock):
+    if connection.in_transaction():
+        connection.rollback()  # a failed run may have left one open
+    connection.execute(unlock)
+    connection.commit()

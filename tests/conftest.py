@@ -1,0 +1,81 @@
+"""Fixtures of the project's own tests: a fresh database on each backend, an app on it.
+
+The grading kit (server/testing/) has fixtures of its own; nothing here
+depends on them.
+"""
+from contextlib import ExitStack
+
+import pytest
+
+from app import create_app
+from helpers.live_database import LiveDatabase
+from helpers.paths import MIGRATIONS_DIR
+from models import db
+from testing.backends import DatabaseUnavailable, backends_under_test, fresh_database
+from testing.history import HistoryError, read_history
+
+
+@pytest.fixture(params=backends_under_test(), ids=str)
+def backend(request):
+    """Each kind of database under test: SQLite, and every server in TEST_DATABASE_URLS."""
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, tmp_path):
+    """A new, empty database on `backend`, dropped after the test. A listed server that is down
+    fails the test: it is never skipped.
+    """
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(fresh_database(backend, tmp_path))
+        except DatabaseUnavailable as error:
+            pytest.fail(str(error), pytrace=False)
+        yield url
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # let the test database be dropped
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Invokes the app's real `flask` commands in-process.
+
+    The `flask` executable pushes an app context around every command;
+    the test runner does not, so this fixture does.
+    """
+    with app.app_context():
+        yield app.test_cli_runner()
+
+
+@pytest.fixture
+def live_db(app):
+    return LiveDatabase(app)
+
+
+@pytest.fixture(scope="session")
+def steps():
+    """This repository's four migrations, found by walking the chain from the first."""
+    try:
+        return read_history(MIGRATIONS_DIR).lesson_steps()
+    except HistoryError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print where the browser test saved its screenshots, even when all is green."""
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "screenshot" and report.when == "call":
+                    terminalreporter.write_line(f"Screenshot ({report.nodeid}): {value}")

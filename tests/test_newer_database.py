@@ -1,0 +1,27 @@
+"""extras/newer_database.py: a database stamped by code this copy does not have."""
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+
+def stamp_unknown_revision(app, revision):
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = :rev"), {"rev": revision})
+    engine.dispose()
+
+
+def test_database_ahead_of_the_code(app, runner, live_db, steps):
+    live_db.upgrade(steps[-1].revision, "Upgrading to head")
+    stamp_unknown_revision(app, "c0ffee000000")
+    schema = live_db.schema()
+
+    for command in (["db", "upgrade"], ["db", "downgrade"], ["db", "current"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 1, command
+        [line] = [line for line in result.stderr.splitlines() if "Error:" in line]
+        assert "the database is at revision c0ffee000000" in line and "newer than this code" in line
+    assert live_db.revision() == "c0ffee000000" and live_db.schema() == schema
+
+    # The way out the message names works.
+    assert runner.invoke(args=["db", "stamp", "--purge", steps[-1].revision]).exit_code == 0
+    assert live_db.revision() == steps[-1].revision

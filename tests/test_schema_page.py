@@ -1,0 +1,245 @@
+"""extras/schema_page: the page at `/` and its JSON at `/api/schema`, on every backend."""
+import html
+import uuid
+
+import pytest
+from sqlalchemy import String, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from helpers.live_database import this_repository_schema
+from helpers.migration_copies import copy_migrations
+from models import Department, Employee, db
+from testing.backends import SQLITE
+from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP
+
+
+def execute(app, sql):
+    """Change the database behind the app's back, as another tool might."""
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text(sql))
+
+
+def columns_by_table(tables):
+    """{table: {column: (nullable, primary_key)}} from the JSON's `tables`."""
+    return {
+        t["name"]: {c["name"]: (c["nullable"], c["primary_key"]) for c in t["columns"]}
+        for t in tables
+    }
+
+
+def expected_columns(step_number):
+    return {
+        table: {name: tuple(col) for name, col in columns.items()}
+        for table, columns in this_repository_schema(step_number).items()
+    }
+
+
+def test_api_of_an_empty_database(client, steps):
+    facts = client.get("/api/schema").get_json()
+    assert facts["revision"] is None
+    assert facts["head"] == steps[-1].revision
+    assert facts["history"] == [
+        {"id": s.revision, "message": s.message, "applied": False} for s in steps
+    ]
+    assert facts["tables"] == []
+    # The models describe tables the database does not have yet.
+    assert facts["differences"] == [
+        "add table `departments`: in the models but not in the database",
+        "add table `employees`: in the models but not in the database",
+    ]
+
+
+def test_api_at_every_step(client, live_db, steps):
+    """Upgrade one step at a time; the JSON follows, rows counted and kept through the renames."""
+    for step in steps:
+        live_db.upgrade(step.revision, f"Upgrading to {step}")
+        if step.number == 1:
+            live_db.insert("employees", EMPLOYEE_ROWS)
+        if step.number == 2:
+            live_db.insert("department", DEPARTMENT_ROWS)
+        counts = {
+            table: len(EMPLOYEE_ROWS if table == "employees" else DEPARTMENT_ROWS)
+            for table in SCHEMA_AFTER_STEP[step.number]
+        }
+
+        facts = client.get("/api/schema").get_json()
+
+        where = f"At {step}"
+        assert all(set(t) == {"name", "rows", "columns"} for t in facts["tables"]), where
+        assert all(
+            set(c) == {"name", "type", "nullable", "primary_key"}
+            for t in facts["tables"] for c in t["columns"]
+        ), where
+        assert facts["revision"] == {"id": step.revision, "message": step.message}, where
+        assert facts["head"] == steps[-1].revision, where
+        assert [(h["id"], h["applied"]) for h in facts["history"]] == [
+            (s.revision, s.number <= step.number) for s in steps
+        ], where
+        assert columns_by_table(facts["tables"]) == expected_columns(step.number), where
+        assert {t["name"]: t["rows"] for t in facts["tables"]} == counts, where
+        types = {c["type"] for t in facts["tables"] for c in t["columns"]}
+        assert all(types) and any("255" in t for t in types), f"{where}: {types}"
+        # Only at head do the models (which are at step 4) match the database.
+        differences = facts["differences"]
+        assert (differences == []) == (step.number == 4), f"{where}: {differences}"
+
+
+def test_page_at_step_2_and_at_head(client, live_db, steps):
+    """Revision, history with its commands, tables, columns and rows."""
+    live_db.upgrade(steps[1].revision, "Upgrading to step 2")
+    live_db.insert("employees", EMPLOYEE_ROWS)
+    live_db.insert("department", DEPARTMENT_ROWS)
+    for k, table, column in ((2, "department", "address"), (4, "departments", "location")):
+        step = steps[k - 1]
+        live_db.upgrade(step.revision, f"Upgrading to {step}")
+
+        response = client.get("/")
+
+        assert response.status_code == 200
+        page = html.unescape(response.get_data(as_text=True))
+        assert f"{step.revision}</code> {step.message}" in page
+        for s in steps:
+            moves = [f"flask db {way} {s.revision}" in page for way in ("downgrade", "upgrade")]
+            # Back to an earlier step, on to a later one, nothing for where it is.
+            assert moves == [s.number < k, s.number > k], f"the commands for {s} at step {k}"
+        assert "flask db downgrade base" in page
+        assert f'id="table-{table}"' in page and f"<code>{column}</code>" in page
+        assert f"<code>{table}</code> <span class=\"muted\">{len(DEPARTMENT_ROWS)} rows" in page
+        assert "VARCHAR(255)" in page.upper()
+        for row in DEPARTMENT_ROWS + EMPLOYEE_ROWS:
+            assert f"<td>{row['name']}</td>" in page
+        assert ("The models and the database disagree" in page) == (k != 4)
+        assert ("at head" in page) == (k == 4)
+
+
+def test_reload_shows_the_new_state(client, runner, steps):
+    page = client.get("/").get_data(as_text=True)
+    assert "Empty database" in page and "No tables yet." in page
+    assert runner.invoke(args=["db", "upgrade", steps[0].revision]).exit_code == 0
+    assert 'id="table-employees"' in client.get("/").get_data(as_text=True)
+    assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
+    assert "Empty database" in client.get("/").get_data(as_text=True)
+
+
+def test_values_are_escaped(client, live_db, runner):
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    live_db.insert("departments", [{"name": "<script>alert(1)</script>", "location": "<b>A</b>"}])
+
+    response = client.get("/")
+
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "<b>A</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;b&gt;A&lt;/b&gt;" in page
+    # Defence in depth: the browser may load nothing but the page's own stylesheet.
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_a_column_added_outside_the_migrations_is_a_difference(app, client, runner):
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    execute(app, "ALTER TABLE employees ADD COLUMN nickname VARCHAR(50)")
+
+    facts = client.get("/api/schema").get_json()
+    assert facts["differences"] == [
+        "remove column `employees.nickname`: in the database but not in the models"
+    ]
+    page = html.unescape(client.get("/").get_data(as_text=True))
+    assert "The models and the database disagree" in page
+    assert ("<li>remove column `employees.nickname`: in the database but not in the models</li>"
+            in page)
+    assert 'flask db migrate -m "..."' in page
+
+
+def test_models_changed_without_a_migration_is_a_difference(client, runner, monkeypatch):
+    """The slip the README warns about: `location` made NOT NULL in the model only."""
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    monkeypatch.setattr(Department.__table__.c.location, "nullable", False)
+    monkeypatch.setattr(Employee.__table__.c.name, "type", String(100))
+
+    differences = client.get("/api/schema").get_json()["differences"]
+
+    assert sorted(differences) == [
+        "modify nullable of `departments.location`: the database has NULL, "
+        "the models say NOT NULL",
+        "modify type of `employees.name`: the database has VARCHAR(255), "
+        "the models say VARCHAR(100)",
+    ]
+
+
+def test_a_revision_the_scripts_do_not_know(app, client, runner, steps):
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    execute(app, "UPDATE alembic_version SET version_num = 'feedfacecafe'")
+
+    facts = client.get("/api/schema").get_json()
+    assert facts["revision"] == {"id": "feedfacecafe", "message": None}
+    assert not any(h["applied"] for h in facts["history"])
+
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "which no script in" in page and "feedfacecafe" in page
+    assert "flask db upgrade " + steps[-1].revision not in page  # it would fail from there
+
+
+def unreachable(backend, tmp_path):
+    """A URL on `backend` that cannot be opened, with a password in it."""
+    if backend == SQLITE:
+        return f"sqlite:///{tmp_path / 'no such folder' / 'app.db'}"
+    missing = make_url(backend.server_url).set(
+        database=f"lesson_missing_{uuid.uuid4().hex[:8]}", password="s3cret-pw"
+    )
+    return missing.render_as_string(hide_password=False)
+
+
+def test_an_unreachable_database_gives_503(backend, tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": unreachable(backend, tmp_path)})
+    try:
+        page = app.test_client().get("/")
+        api = app.test_client().get("/api/schema")
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+    for response in (page, api):
+        body = response.get_data(as_text=True)
+        assert response.status_code == 503, body
+        assert "s3cret-pw" not in body and "Traceback" not in body
+    assert "The database could not be read" in page.get_data(as_text=True)
+    assert api.get_json()["error"] == "database unavailable"
+    assert api.get_json()["reason"], "the reason must say what went wrong"
+
+
+def test_a_server_that_is_down_gives_503_without_the_password(tmp_path):
+    """Nothing listens on port 1 of this machine: the connection is refused at once."""
+    down = "postgresql+psycopg://ann:s3cret-pw@127.0.0.1:1/lesson"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": down})
+    response = app.test_client().get("/")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "s3cret-pw" not in body and "ann:***@127.0.0.1:1/lesson" in body
+    assert "Connection refused" in body or "connection failed" in body, body
+
+
+def test_a_broken_migration_script_gives_503_naming_it(app, client, steps, tmp_path):
+    migrations = copy_migrations(tmp_path)
+    script = migrations.parent / steps[-1].file
+    script.write_text(script.read_text() + "\nbroken = (\n")
+    app.extensions["migrate"].migrate.directory = str(migrations)
+
+    page = client.get("/")
+    api = client.get("/api/schema")
+
+    assert page.status_code == 503 and api.status_code == 503
+    assert "The migration scripts cannot be used" in page.get_data(as_text=True)
+    assert api.get_json()["error"] == "migration scripts unusable"
+    assert "SyntaxError" in api.get_json()["reason"] and script.name in api.get_json()["reason"]
+
+
+def test_a_bug_of_ours_is_not_blamed_on_the_scripts(app, client, monkeypatch):
+    """Only an error raised inside a migration script makes the page say "scripts unusable"."""
+    def broken_read_state(*args, **kwargs):
+        raise KeyError("a bug in the page's own code")
+
+    monkeypatch.setattr("extras.schema_page.read_state", broken_read_state)
+    with pytest.raises(KeyError, match="a bug in the page's own code"):
+        client.get("/api/schema")  # TESTING: Flask lets the exception through

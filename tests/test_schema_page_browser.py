@@ -1,0 +1,176 @@
+"""The schema page in a real browser: Debian's Chromium, headless, against `flask run`.
+
+Runs whenever Chromium and its chromedriver are installed. With
+REQUIRE_BROWSER=1 (as CI sets it) a missing browser fails the run; without
+it, a learner's machine without Chromium skips this test and stays green.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from contextlib import closing
+
+import pytest
+
+from helpers.flask_process import FLASK, flask, flask_env
+from helpers.paths import SERVER_DIR
+from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+SERVER_START_SECONDS = 20
+
+
+def require_browser():
+    """Skip (or, with REQUIRE_BROWSER=1, fail) unless Chromium can be driven here."""
+    missing = [name for name, path in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER))
+               if path is None]
+    if not missing:
+        return
+    why = (f"{' and '.join(missing)} not found on PATH; install Debian's packages "
+           "`chromium` and `chromium-driver` to run the browser test")
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {why}.", pytrace=False)
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    """One headless Chromium for the whole run: starting it costs a second."""
+    require_browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        # Root in a container: no sandbox, no GPU, no window.
+        "--headless", "--no-sandbox", "--disable-gpu",
+        # A closed network: Chromium must not try to phone home.
+        "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # An explicit driver path: Selenium Manager never runs, so nothing is downloaded.
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The shared Chromium, with a clean console log and the usual window size."""
+    chromium.get_log("browser")
+    chromium.set_window_size(1000, 900)
+    return chromium
+
+
+def free_port():
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(database_url, tmp_path):
+    """`flask run` from server/, on a free loopback port, serving the test's database."""
+    port = free_port()
+    log_path = tmp_path / "flask-run.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [str(FLASK), "run", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=SERVER_DIR, env=flask_env(database_url), stdout=log, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(url, process, log_path)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_serving(url, process, log_path):
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"`flask run` exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/api/schema", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"`flask run` did not answer within {SERVER_START_SECONDS} s:\n"
+                f"{log_path.read_text()}")
+
+
+def table_section(browser, name):
+    from selenium.webdriver.common.by import By
+
+    sections = browser.find_elements(By.ID, f"table-{name}")
+    shown = browser.find_element(By.TAG_NAME, "main").text
+    assert sections, f"the page shows no table `{name}`:\n{shown}"
+    return sections[0].text
+
+
+def test_page_follows_the_migrations_in_a_browser(
+    browser, live_server, database_url, live_db, steps, tmp_path, record_property
+):
+    from selenium.webdriver.common.by import By
+
+    step2, head = steps[1], steps[-1]
+    live_db.upgrade(step2.revision, f"Upgrading to {step2}")
+    live_db.insert("employees", EMPLOYEE_ROWS)
+    live_db.insert("department", DEPARTMENT_ROWS)
+
+    browser.get(live_server + "/")
+    assert browser.title.startswith("Database schema")
+    assert step2.revision in browser.find_element(By.ID, "revision").text
+    department = table_section(browser, "department")
+    assert "address" in department and "Payroll" in department
+    assert not browser.find_elements(By.ID, "table-departments")
+    assert "The models and the database disagree" in browser.find_element(By.ID, "warnings").text
+    save_screenshot(browser, tmp_path / "schema-page-step-2.png", record_property)
+
+    # Another terminal, another process: the learner's `flask db upgrade`.
+    upgraded = flask("db", "upgrade", "head", database_url=database_url)
+    assert upgraded.returncode == 0, upgraded.stderr
+    browser.refresh()
+
+    assert head.revision in browser.find_element(By.ID, "revision").text
+    assert "at head" in browser.find_element(By.ID, "revision").text
+    departments = table_section(browser, "departments")
+    assert "location" in departments and "address" not in departments
+    for row in DEPARTMENT_ROWS:
+        assert row["name"] in departments and row["address"] in departments
+    assert "Kai Uri" in table_section(browser, "employees")
+    assert not browser.find_elements(By.ID, "table-department")
+    assert not browser.find_elements(By.ID, "warnings")
+
+    # Our own stylesheet loaded (offline), and nothing went wrong in the console.
+    max_width = browser.execute_script("return getComputedStyle(document.body).maxWidth")
+    assert max_width == "960px", "static/schema.css did not load: the page is unstyled"
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not errors, errors
+
+    save_screenshot(browser, tmp_path / "schema-page.png", record_property)
+
+
+def save_screenshot(browser, path, record_property):
+    """The whole page, not just the window; the path shows in pytest's summary."""
+    browser.set_window_size(1000, 600)  # so the page's height is its own, not the window's
+    height = browser.execute_script(
+        "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight"
+    )
+    browser.set_window_size(1000, height)
+    assert browser.save_screenshot(str(path)), f"Chromium could not save {path}"
+    record_property("screenshot", str(path))
+    print(f"screenshot: {path}")
