@@ -6,7 +6,15 @@ bench writes it to a temporary folder and runs `flask db init`, `migrate`
 and `upgrade` there first. Both databases are SQLite files at head, so the
 difference is what our app adds at start-up. `python -X importtime` then
 shows which imports only our app makes, and what they cost.
+
+Wall time on a shared or virtual machine swings by a quarter from run to
+run, so the full run also counts the instructions each app executes, under
+valgrind's callgrind when it is installed: the same count on every run,
+however busy the machine is.
 """
+import re
+import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -53,9 +61,10 @@ class App:
         # Only what the app's own files say: no FLASK_* or DATABASE_URL from the caller.
         self.env = flask_env(database_url)
 
-    def flask(self, *args, python_options=()):
-        if python_options:
-            command = [sys.executable, *python_options, "-m", "flask"]
+    def flask(self, *args, python_options=(), wrapper=()):
+        """Run `flask *args`; `wrapper` (a command such as valgrind) runs it, if given."""
+        if python_options or wrapper:
+            command = [*wrapper, sys.executable, *python_options, "-m", "flask"]
         else:
             command = [str(FLASK)]
         result = subprocess.run([*command, *args], cwd=self.folder, env=self.env,
@@ -79,8 +88,12 @@ def prepare_apps(folder):
     return ours, bare
 
 
-def time_cli(folder, runs, say):
-    """Best wall time of `flask db current` for both apps, their ratio, and the extra imports."""
+def time_cli(folder, runs, say, count_instructions=False):
+    """Wall times of `flask db current` for both apps, their ratios, and the extra imports.
+
+    With `count_instructions`, also the instructions each run executes (when
+    valgrind is on PATH), and their ratio.
+    """
     ours, bare = prepare_apps(folder)
     times = {ours.name: [], bare.name: []}
     for run in range(runs):
@@ -93,13 +106,33 @@ def time_cli(folder, runs, say):
     say("python -X importtime -m flask db current")
     imports = {app.name: import_times(app, IMPORTTIME_RUNS) for app in (ours, bare)}
     best = {name: min(samples) for name, samples in times.items()}
+    median = {name: statistics.median(samples) for name, samples in times.items()}
+    instructions = None
+    if count_instructions and shutil.which("valgrind"):
+        say("valgrind --tool=callgrind flask db current (about a minute)")
+        instructions = {app.name: instructions_run(app) for app in (ours, bare)}
+    elif count_instructions:
+        say("valgrind is not on PATH: instructions are not counted")
     return {
         "runs": runs,
         "seconds": best,
         "ratio": best[ours.name] / best[bare.name],
+        "median_seconds": median,
+        "median_ratio": median[ours.name] / median[bare.name],
+        "instructions": instructions,
+        "instruction_ratio": instructions and instructions[ours.name] / instructions[bare.name],
         "import_seconds": {name: total_self(found) for name, found in imports.items()},
         "extra_imports": extra_imports(imports[ours.name], imports[bare.name]),
     }
+
+
+def instructions_run(app):
+    """The instructions one `flask db current` executes, as callgrind counts them."""
+    wrapper = ("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null")
+    counted = re.search(r"Collected : (\d+)", app.flask("db", "current", wrapper=wrapper).stderr)
+    if counted is None:
+        raise BenchError(f"callgrind printed no instruction count for the {app.name} app")
+    return int(counted.group(1))
 
 
 def import_times(app, runs):

@@ -124,18 +124,24 @@ def runs_table(title, key, rows):
 
 def cli_table(cli):
     lines = [
-        f"`flask db current` on a SQLite database at head, best of {cli['runs']}",
+        f"`flask db current` on a SQLite database at head, {cli['runs']} runs each",
         "",
-        "| app | wall time | of which imports |",
-        "| --- | ---: | ---: |",
+        "| app | best wall time | median wall time | of which imports | instructions |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
+    counted = cli["instructions"] or {}
     for app, label in (("lesson", "this repository"), ("bare", "bare Flask-Migrate, one file")):
-        wall, imports = ms(cli["seconds"][app]), ms(cli["import_seconds"][app])
-        lines.append(f"| {label} | {wall} ms | {imports} ms |")
+        wall, median = ms(cli["seconds"][app]), ms(cli["median_seconds"][app])
+        imports = ms(cli["import_seconds"][app])
+        instructions = f"{counted[app] / 1e9:.3f} G" if app in counted else "not counted"
+        lines.append(f"| {label} | {wall} ms | {median} ms | {imports} ms | {instructions} |")
     extras = ", ".join(f"{item['module']} {ms(item['seconds'])} ms"
                        for item in cli["extra_imports"])
-    lines += ["", f"Ratio: {cli['ratio']:.2f}×. "
-                  f"Imports only this repository makes: {extras or 'none'}."]
+    by_instructions = (f", {cli['instruction_ratio']:.2f}× by instructions"
+                       if cli["instruction_ratio"] else "")
+    lines += ["", f"Ratio: {cli['ratio']:.2f}× by best wall time, {cli['median_ratio']:.2f}× by "
+                  f"median{by_instructions}. Imports only this repository makes: "
+                  f"{extras or 'none'}."]
     return "\n".join(lines)
 
 

@@ -97,7 +97,7 @@ def describe_failed_run(url, error, sent_by_failed_migration):
     else:
         outcome = ("MySQL and MariaDB cannot undo DDL, so statements of the failed migration "
                    "before the error may remain, but alembic_version still names the last "
-                   "migration that finished (see 'When a migration fails' in the README)")
+                   "migration that finished (see docs/safety-nets.md)")
     return f"the migration failed: {what}; {outcome}."
 
 
