@@ -143,17 +143,3 @@ DEPARTMENT_ROWS = [
 ]
 ROWS_ADDED_AT_STEP = {1: ("employees", EMPLOYEE_ROWS), 2: ("department", DEPARTMENT_ROWS)}
 
-
-def rows_after_step(number):
-    """{table: rows} the database holds after step `number` if no row was lost."""
-    rows = {}
-    if number >= 1:
-        rows["employees"] = EMPLOYEE_ROWS
-    if number >= 2:
-        table = "department" if number == 2 else "departments"
-        place = "location" if number >= 4 else "address"
-        rows[table] = [
-            {"id": row["id"], "name": row["name"], place: row["address"]}
-            for row in DEPARTMENT_ROWS
-        ]
-    return rows
