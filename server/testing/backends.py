@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from testing.places import database_words
+
 # A URL without a driver name makes SQLAlchemy look for psycopg2 or
 # mysqlclient; the lesson's Pipfile installs psycopg 3 and PyMySQL.
 DRIVERS = {
@@ -93,10 +95,8 @@ def fresh_database(backend, folder):
     except SQLAlchemyError as error:
         admin.dispose()
         shown = server.render_as_string(hide_password=True)
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise DatabaseUnavailable(
-            f"TEST_DATABASE_URLS lists {shown}, but no database could be made there: {reason}"
-        ) from None
+        raise DatabaseUnavailable(f"TEST_DATABASE_URLS lists {shown}, but no database could be "
+                                  f"made there: {database_words(error)}") from None
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:

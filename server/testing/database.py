@@ -18,6 +18,7 @@ from sqlalchemy.types import Integer, String
 from testing.learner_copy import SERVER_DIR, grading_app, warning_notes
 from testing.lesson import INTEGER, TEXT
 from testing.migration_errors import failure_reason
+from testing.places import database_words
 
 VERSION_TABLE = "alembic_version"
 
@@ -114,7 +115,7 @@ class GradedDatabase:
                 with self.db.engine.begin() as connection:
                     connection.execute(insert(target), rows)
             except SQLAlchemyError as error:
-                return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+                return database_words(error)
         return None
 
     def close(self):

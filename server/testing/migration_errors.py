@@ -6,7 +6,7 @@ one kind of database refuses, what to write instead.
 """
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from testing.places import error_place, error_text
+from testing.places import database_words, error_place, error_text
 
 # (words in the error, what to do): mistakes that only some databases refuse.
 ENGINE_HINTS = [
@@ -35,20 +35,20 @@ def causes(error):
     return chain
 
 
+def engine_hint(errors):
+    """What to write instead, if any of `errors` is a mistake only some databases refuse."""
+    for words, hint in ENGINE_HINTS:
+        if any(words in str(error) for error in errors):
+            return hint
+    return None
+
+
 def failure_reason(error, server_dir):
     """One line: what the database (or Python) said, where, and any hint."""
     chain = causes(error)
     root = chain[-1]
-    for words, hint in ENGINE_HINTS:
-        if any(words in str(link) for link in chain):
-            reason = hint
-            break
-    else:
-        if isinstance(root, DBAPIError) and root.orig is not None:
-            reason = str(root.orig).strip().splitlines()[0]
-        elif isinstance(root, SQLAlchemyError):
-            reason = str(root).strip().splitlines()[0]
-        else:
-            reason = error_text(root)
+    reason = engine_hint(chain)
+    if reason is None:
+        reason = database_words(root) if isinstance(root, SQLAlchemyError) else error_text(root)
     place = next(filter(None, (error_place(link, server_dir) for link in reversed(chain))), None)
     return f"{reason} ({place})" if place else reason

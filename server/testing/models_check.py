@@ -25,7 +25,7 @@ from testing.lesson import (
     TABLE_RENAMES,
     VALUES_CALLED,
 )
-from testing.migration_errors import ENGINE_HINTS
+from testing.migration_errors import engine_hint
 
 # The steps where the lesson may end, in order of preference.
 FINAL_STEPS = (4, 3)
@@ -59,7 +59,7 @@ def check_models(db, engine):
             try:
                 changes = compare_metadata(context, db.metadata)
             except CompileError as error:  # e.g. a String without a length on MariaDB
-                hint = next((h for words, h in ENGINE_HINTS if words in str(error)), str(error))
+                hint = engine_hint([error]) or str(error)
                 return [f"models.py cannot be used on this database: {hint}"], []
             finally:
                 reference.drop_all(connection)

@@ -1,8 +1,8 @@
-"""Where in the learner's files an error or a warning comes from.
+"""Where in the learner's files an error or a warning comes from, and what it said.
 
 Messages point at the file and line to fix: `migrations/versions/ab12_x.py,
 line 21`, relative to the server folder, never at the grading kit's own
-code or at a library's.
+code or at a library's; and they quote an error's first line only.
 """
 from pathlib import Path
 
@@ -38,3 +38,12 @@ def error_text(error):
         return f"SyntaxError: {error.msg}"
     first = str(error).strip().splitlines()
     return f"{type(error).__name__}: {first[0]}" if first else type(error).__name__
+
+
+def database_words(error):
+    """What the database said: the first line of the driver's own message.
+
+    SQLAlchemy's own text adds the SQL and a link; its `orig` is the driver's.
+    """
+    message = str(getattr(error, "orig", None) or error).strip()
+    return message.splitlines()[0] if message else type(error).__name__
