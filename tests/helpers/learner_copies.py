@@ -35,11 +35,9 @@ class KitRun:
 
     def scorecard(self, backend="sqlite"):
         """{"step 1": "✓", "step 3": "✗ reason", "history": ..., "models.py": ...}."""
-        block = self.output.split(f" grading scorecard ({backend}) ", 1)
-        assert len(block) == 2, f"no scorecard for {backend} in:\n{self.output}"
         found = {}
-        for line in filter(None, block[1].splitlines()[1:]):
-            if line.startswith("=") or line.startswith("note ("):
+        for line in self.block(backend):
+            if line.startswith("note ("):
                 break
             match = SCORECARD_LINE.match(line)
             assert match, f"not a scorecard line: {line!r}\n{self.output}"
@@ -48,10 +46,14 @@ class KitRun:
         return found
 
     def notes(self, backend="sqlite"):
-        block = self.output.split(f" grading scorecard ({backend}) ", 1)[1]
-        block = block.split("\n=", 1)[0]
-        return [line for line in block.splitlines() if line.startswith("note (")]
+        return [line for line in self.block(backend) if line.startswith("note (")]
 
+    def block(self, backend):
+        """The non-blank lines of `backend`'s scorecard, up to pytest's next section."""
+        parts = self.output.split(f" grading scorecard ({backend}) ", 1)
+        assert len(parts) == 2, f"no scorecard for {backend} in:\n{self.output}"
+        lines = parts[1].split("\n=", 1)[0].splitlines()[1:]  # after the header's own line
+        return [line for line in lines if line]
 
 class LearnerCopy:
     def __init__(self, root):
