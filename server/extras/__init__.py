@@ -5,7 +5,8 @@ real project wants around them; the lesson works the same without it.
 
     database_url.py       which database: DATABASE_URL, or a SQLite file in instance/
     commands.py           `flask seed` and `flask start`
-    sample_rows.py        the lesson's rows, which `flask seed` adds
+    seeding.py            `flask seed`: the rows that fit the database's step, once
+    sample_rows.py        the lesson's rows, as each step's tables hold them
     schema_page/          the page at / that shows where the database stands
     database_state.py     what the live database holds, for that page
     schema_differences.py how the models differ from the database, in words

@@ -1,27 +1,34 @@
-"""The lesson's sample rows, as the finished models hold them, and adding them once."""
-from models import Department, Employee, db
+"""The lesson's sample rows, written the way each step's tables hold them.
 
+Step 1 has the employees; step 2 adds the departments, in a table named
+`department` with an `address` column; step 3 renames the table to
+`departments`; step 4 renames `address` to `location`.
+"""
 EMPLOYEES = [
     {"name": "Kai Uri", "salary": 89000},
     {"name": "Alena Lee", "salary": 125000},
 ]
 
+# Each department's name and where it is.
 DEPARTMENTS = [
-    {"name": "Payroll", "location": "Building A, 4th Floor"},
-    {"name": "Human Resources", "location": "Building C, 1st Floor"},
+    ("Payroll", "Building A, 4th Floor"),
+    ("Human Resources", "Building C, 1st Floor"),
 ]
 
+# The departments' table and the column that says where each one is, by step.
+DEPARTMENTS_AT_STEP = {
+    2: ("department", "address"),
+    3: ("departments", "address"),
+    4: ("departments", "location"),
+}
 
-def add_sample_rows():
-    """Add each sample row whose name is not there yet; return how many were added.
+LAST_STEP = 4
 
-    Matching on the name makes a second run add nothing.
-    """
-    added = 0
-    for model, rows in ((Employee, EMPLOYEES), (Department, DEPARTMENTS)):
-        for row in rows:
-            if db.session.scalar(db.select(model).filter_by(name=row["name"])) is None:
-                db.session.add(model(**row))
-                added += 1
-    db.session.commit()
-    return added
+
+def rows_at_step(step):
+    """{table name: [row, ...]} as the lesson's tables hold them after `step` (1 to 4)."""
+    rows = {"employees": EMPLOYEES}
+    if step in DEPARTMENTS_AT_STEP:
+        table_name, place = DEPARTMENTS_AT_STEP[step]
+        rows[table_name] = [{"name": name, place: where} for name, where in DEPARTMENTS]
+    return rows

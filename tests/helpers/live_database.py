@@ -63,6 +63,12 @@ class LiveDatabase:
         with self.app.app_context(), db.engine.connect() as connection:
             return current_revision(connection)
 
+    def stamp_unknown(self, revision):
+        """Write a revision no script has into alembic_version, as newer code would."""
+        with self.app.app_context(), db.engine.begin() as connection:
+            version = table(VERSION_TABLE, column("version_num"))
+            connection.execute(version.update().values(version_num=revision))
+
     def schema(self):
         """{table: {column: LiveColumn}} for every table but alembic_version."""
         with self.app.app_context(), db.engine.connect() as connection:
