@@ -6,21 +6,14 @@ it, a learner's machine without Chromium skips this test and stays green.
 """
 import os
 import shutil
-import socket
-import subprocess
-import time
-import urllib.request
-from contextlib import closing
 
 import pytest
 
-from helpers.flask_process import FLASK, flask, flask_env
-from helpers.paths import SERVER_DIR
+from helpers.flask_process import flask, serving
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
-SERVER_START_SECONDS = 20
 
 
 def require_browser():
@@ -69,47 +62,11 @@ def browser(chromium):
     return chromium
 
 
-def free_port():
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(database_url, tmp_path):
     """`flask run` from server/, on a free loopback port, serving the test's database."""
-    port = free_port()
-    log_path = tmp_path / "flask-run.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [str(FLASK), "run", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=SERVER_DIR, env=flask_env(database_url), stdout=log, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(url, process, log_path)
+    with serving("run", database_url=database_url, log_path=tmp_path / "flask-run.log") as (url, _):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_until_serving(url, process, log_path):
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"`flask run` exited with {process.returncode}:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/api/schema", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"`flask run` did not answer within {SERVER_START_SECONDS} s:\n"
-                f"{log_path.read_text()}")
 
 
 def table_section(browser, name):
