@@ -269,3 +269,104 @@ def test_a_no_moves_on_to_the_next_pair():
     renames = {(op.column_name, op.modify_name) for op in pairing.upgrade_ops.ops
                if isinstance(op, RenamedColumn)}
     assert renames == {("address", "mobile"), ("phone", "location")}
+
+
+@pytest.mark.parametrize("new_location, question_end", [
+    pytest.param(Column("location", String(255)), "?", id="same"),
+    pytest.param(Column("location", String(255), nullable=False), " (and make it NOT NULL)?",
+                 id="not-null"),
+    pytest.param(Column("location", String(100)), " (and make it String(100))?", id="length"),
+    pytest.param(Column("location", Integer), None, id="type"),
+])
+def test_which_columns_are_offered_as_renames(new_location, question_end):
+    """A rename that also changes nullability or a string's length is still a rename."""
+    model = Table("department", MetaData(), Column("id", Integer, primary_key=True), new_location)
+    pairing, questions = pair_in_memory(
+        "CREATE TABLE department (id INTEGER PRIMARY KEY, address VARCHAR(255))", model, ["y"])
+    if question_end is None:
+        assert questions == []
+    else:
+        assert questions == [
+            f"Did you rename column department.address to department.location{question_end}"]
+
+
+def lessons_location(backend):
+    """Step 4's column as the lesson writes it; MySQL and MariaDB need a length (README)."""
+    length = "(255)" if backend.is_mysql else ""
+    return f"location = db.Column(db.String{length}, nullable=False)"
+
+
+def test_the_lessons_not_null_rename_is_one_alter_column(step2, live_db, backend):
+    """Step 4 as the lesson writes it: a rename that also makes the column NOT NULL."""
+    step2.write_models(department_columns=lessons_location(backend))
+
+    run = step2.flask_in_terminal("db", "migrate", "-m", "rename address", answers=["y"])
+
+    assert run.returncode == 0, run.output
+    assert run.questions == [
+        "Did you rename column department.address to department.location "
+        "(and make it NOT NULL)? [y/N]"], run.output
+    script = step2.new_script()
+    upgrade, downgrade = body(script, "upgrade"), body(script, "downgrade")
+    for function, old, new, nullable in ((upgrade, "address", "location", False),
+                                         (downgrade, "location", "address", True)):
+        # In a batch block: SQLite changes NOT NULL only by copying the table.
+        assert function.count(".alter_column(") == 1, script
+        assert f"batch_op.alter_column('{old}'," in function, script
+        assert f"new_column_name='{new}'" in function, script
+        assert f" nullable={nullable}" in function, script
+        # The column's type as the database has it: MySQL and MariaDB need its length.
+        assert "existing_type=sa.String(length=255)" in function, script
+    assert "add_column" not in script and "drop_column" not in script, script
+    assert "WARNING" not in script and "WARNING" not in run.output, script  # no NULL to trip on
+
+    step2.upgrade(live_db)
+    assert live_db.rows("department", ["id", "name", "location"]) == departments_with("location")
+    assert live_db.schema()["department"]["location"].nullable is False
+    step2.downgrade(live_db)
+    assert live_db.rows("department", ["id", "name", "address"]) == DEPARTMENT_ROWS
+    assert live_db.schema()["department"]["address"].nullable is True
+
+
+def test_not_null_over_nulls_is_warned_in_the_script(step2, live_db, backend):
+    live_db.insert("department", [{"id": 3, "name": "Archive", "address": None}])
+    step2.write_models(department_columns=lessons_location(backend))
+
+    run = step2.flask("db", "migrate", "-x", "renames=yes", "-m", "rename address")
+
+    assert run.returncode == 0, run.output
+    lines = [line.strip() for line in body(step2.new_script(), "upgrade").splitlines()]
+    warning = ("fails on upgrade: department.address holds 1 NULL, "
+               "and NOT NULL needs a value in every row")
+    rename = next(i for i, line in enumerate(lines) if line.startswith("batch_op.alter_column("))
+    assert lines[rename - 2:rename] == [
+        f"# WARNING: this {warning} (counted by `flask db migrate`).",
+        "# Detected as a rename by `flask db migrate` (extras/renames): keeps the data."], lines
+    assert f"WARNING: the new migration {warning}." in run.output
+
+
+def test_a_length_change_rename_states_both_types(step2, live_db):
+    step2.write_models(department_columns="location = db.Column(db.String(100))")
+
+    run = step2.flask("db", "migrate", "-x", "renames=yes", "-m", "rename and shorten")
+
+    assert run.returncode == 0, run.output
+    script = step2.new_script()
+    upgrade, downgrade = body(script, "upgrade"), body(script, "downgrade")
+    assert "type_=sa.String(length=100)" in upgrade and "existing_type=sa.String(length=255)" \
+        in upgrade, script
+    assert "type_=sa.String(length=255)" in downgrade and "existing_type=sa.String(length=100)" \
+        in downgrade, script
+    step2.upgrade(live_db)
+    assert live_db.rows("department", ["id", "name", "location"]) == departments_with("location")
+
+
+def test_dropping_an_empty_table_reads_naturally(step2, live_db):
+    with live_db.app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM department"))
+    step2.write_models(department_table="departments")
+
+    run = step2.flask("db", "migrate", "-x", "renames=no", "-m", "drop it")
+
+    assert "WARNING: the new migration deletes the empty table department." in run.output
+    assert "0 rows" not in run.output and "0 rows" not in step2.new_script()

@@ -77,7 +77,7 @@ def test_seed_refuses_a_revision_it_does_not_know(runner, live_db, steps):
 
 
 def test_seed_refuses_a_stamped_database_without_tables(runner, live_db, steps):
-    """`flask db stamp head` on an empty database: the revision says step 4, the tables are not there."""
+    """`flask db stamp head` on an empty database: step 4's revision, no tables."""
     assert runner.invoke(args=["db", "stamp", "head"]).exit_code == 0
 
     line = one_line_refusal(runner.invoke(args=["seed"]))

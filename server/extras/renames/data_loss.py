@@ -1,26 +1,40 @@
-"""What each drop in a new migration deletes, counted in the database, and a comment saying so."""
+"""What a new migration would destroy or trip over, counted in the database, said in a comment.
+
+Every drop that is left gets a warning with what it deletes. Every column
+made NOT NULL (by a rename or not) that still holds NULLs gets a warning
+that the upgrade will fail until they are filled in.
+"""
 from alembic.operations import ops
 from sqlalchemy.exc import SQLAlchemyError
 
 from extras.database_state import count_rows
-from extras.renames.operations import WarnedDrop
+from extras.renames.operations import Warned
 
 
-def mark_drops(connection, container):
-    """Wrap every drop_table and drop_column in a WarnedDrop; return what each deletes."""
-    losses = []
+def mark_risks(connection, container):
+    """Wrap each risky op of `container` in a Warned op; return the warnings, for the terminal.
+
+    Each warning completes "the new migration ...": "deletes 2 rows of department".
+    """
+    warnings = []
     for i, op in enumerate(container.ops):
         if isinstance(op, ops.OpContainer):
-            losses += mark_drops(connection, op)
-        elif isinstance(op, (ops.DropTableOp, ops.DropColumnOp)):
-            loss = describe_loss(connection, op)
-            container.ops[i] = WarnedDrop(op, loss)
-            losses.append(loss)
-    return losses
+            warnings += mark_risks(connection, op)
+            continue
+        if isinstance(op, (ops.DropTableOp, ops.DropColumnOp)):
+            warning = f"deletes {describe_loss(connection, op)}"
+        elif isinstance(op, ops.AlterColumnOp) and op.modify_nullable is False:
+            warning = describe_nulls(connection, op)
+        else:
+            continue
+        if warning:
+            container.ops[i] = Warned(op, warning)
+            warnings.append(warning)
+    return warnings
 
 
 def describe_loss(connection, drop):
-    """What a drop deletes: "2 rows of department", or "2 values of department.address".
+    """What a drop deletes: "2 rows of department", "the empty table department", ...
 
     A NULL holds nothing to lose, so a column counts its values, not its rows.
     """
@@ -33,4 +47,21 @@ def describe_loss(connection, drop):
         count = count_rows(connection, drop.table_name, column_name, schema=drop.schema)
     except SQLAlchemyError:  # cannot count now: say so rather than guess a number
         return f"every {noun} of {whose}"
+    if count == 0:
+        return (f"the empty table {whose}" if column_name is None
+                else f"{whose}, which holds no values")
     return f"{count} {noun}{'' if count == 1 else 's'} of {whose}"
+
+
+def describe_nulls(connection, alter):
+    """Why making a column NOT NULL will fail, or None when it holds no NULL."""
+    try:
+        rows = count_rows(connection, alter.table_name, schema=alter.schema)
+        values = count_rows(connection, alter.table_name, alter.column_name, schema=alter.schema)
+    except SQLAlchemyError:  # the table is not there yet: nothing to trip over
+        return None
+    nulls = rows - values
+    if not nulls:
+        return None
+    return (f"fails on upgrade: {alter.table_name}.{alter.column_name} holds {nulls} "
+            f"NULL{'' if nulls == 1 else 's'}, and NOT NULL needs a value in every row")

@@ -1,9 +1,11 @@
 """The operations a reviewed script is written with, and how each is rendered.
 
 Alembic renders a migration from operation objects; these three add what
-its own lack: a comment saying why, and a reverse that knows the old name.
+its own lack: a comment saying why, and a reverse that knows the old name
+(and the old type and nullability, when a rename changes them too).
 """
-from alembic.autogenerate import render_op_text, renderers
+from alembic.autogenerate import renderers
+from alembic.autogenerate.render import render_op
 from alembic.operations import ops
 
 RENAME_COMMENT = ("# Detected as a rename by `flask db migrate` (extras/renames): "
@@ -29,19 +31,23 @@ class RenamedColumn(ops.AlterColumnOp):
             self.modify_name,
             modify_name=self.column_name,
             schema=self.schema,
-            existing_type=self.existing_type,
-            existing_nullable=self.existing_nullable,
+            modify_type=None if self.modify_type is None else self.existing_type,
+            modify_nullable=None if self.modify_nullable is None else self.existing_nullable,
+            existing_type=self.modify_type if self.modify_type is not None else self.existing_type,
+            existing_nullable=(self.modify_nullable if self.modify_nullable is not None
+                               else self.existing_nullable),
             existing_server_default=self.existing_server_default,
             existing_comment=self.existing_comment,
         )
 
 
-class WarnedDrop(ops.MigrateOperation):
-    """A drop_table or drop_column, written with a comment above it saying what it deletes."""
+class Warned(ops.MigrateOperation):
+    """An operation written with a warning comment above it: what a drop deletes, or why
+    NOT NULL will fail."""
 
-    def __init__(self, drop, loss):
-        self.drop = drop
-        self.loss = loss  # e.g. "2 rows of department"
+    def __init__(self, op, warning):
+        self.op = op
+        self.warning = warning  # e.g. "deletes 2 rows of department"
 
 
 @renderers.dispatch_for(RenamedTable)
@@ -60,7 +66,8 @@ def render_renamed_column(autogen_context, op):
     return [RENAME_COMMENT, renderers.dispatch(ops.AlterColumnOp)(autogen_context, op)]
 
 
-@renderers.dispatch_for(WarnedDrop)
-def render_warned_drop(autogen_context, op):
-    return [f"# WARNING: this deletes {op.loss} (counted by `flask db migrate`).",
-            render_op_text(autogen_context, op.drop)]
+@renderers.dispatch_for(Warned)
+def render_warned(autogen_context, op):
+    # Line by line, so that inside a batch block every line is indented.
+    return [f"# WARNING: this {op.warning} (counted by `flask db migrate`).",
+            *render_op(autogen_context, op.op)]

@@ -21,12 +21,12 @@ def ask_in_terminal(question):
         raise CommandError("stopped at a rename question: no migration was written.") from None
 
 
-def print_warnings(losses, unanswered):
+def print_warnings(warnings, unanswered):
     """Printed just before Alembic's "Generating ... done", the last lines of `migrate`."""
-    for loss in losses:
-        click.secho(f"WARNING: the new migration deletes {loss}.", fg="yellow", err=True)
-    if losses:
-        click.secho("Read it before `flask db upgrade`: a comment marks each drop.",
+    for warning in warnings:
+        click.secho(f"WARNING: the new migration {warning}.", fg="yellow", err=True)
+    if warnings:
+        click.secho("Read it before `flask db upgrade`: a comment marks each of these.",
                     fg="yellow", err=True)
     for old, new in unanswered:
         click.echo(f"{old} -> {new} may be a rename. To write one, delete the new script and run "
