@@ -1,5 +1,11 @@
-"""`flask seed` adds the lesson's rows; `flask start` upgrades, seeds and serves, in one go."""
+"""The commands this project adds to `flask`.
+
+`flask seed` adds the lesson's rows; `flask start` upgrades, seeds and
+serves, in one go; `flask lesson start` and `flask lesson restore` begin the
+lesson from scratch and bring the finished work back.
+"""
 import logging
+import os
 
 import click
 import flask_migrate
@@ -10,6 +16,7 @@ from flask.cli import ScriptInfo, run_command, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.serving import is_running_from_reloader
 
+from extras.lesson_backups import LessonFiles, restore_lesson, start_lesson
 from extras.locks import lock_timeout_seconds
 from extras.one_line_errors import describe_database_error
 from extras.seeding import seed
@@ -18,6 +25,7 @@ from extras.seeding import seed
 def init_app(app):
     app.cli.add_command(seed_command)
     app.cli.add_command(start_command)
+    app.cli.add_command(lesson_group)
 
 
 def seed_current_app():
@@ -70,3 +78,40 @@ def upgrade_and_seed():
     except click.ClickException as reason:
         # Mid-lesson the database may have no step to seed yet: serve it anyway.
         click.echo(f"Not seeded: {reason.message}", err=True)
+
+
+@click.group("lesson")
+def lesson_group():
+    """Begin the lesson from scratch, or bring the finished work back."""
+
+
+def lesson_files():
+    migrate = current_app.extensions["migrate"]
+    return LessonFiles(current_app, migrate.db.engine, migrate.directory)
+
+
+def relative(path):
+    return os.path.relpath(path, current_app.root_path)
+
+
+@lesson_group.command("start")
+@with_appcontext
+def lesson_start_command():
+    """Set models.py, the migrations and the database aside; put step 1's models in place."""
+    files = lesson_files()
+    backup = start_lesson(files)
+    click.echo(f"Your work is set aside in {relative(backup)} (`flask lesson restore` brings it "
+               "back).")
+    click.echo("models.py is now step 1, migrations/versions/ is empty and there is no "
+               "database yet. Next: flask db migrate -m \"Initial migration.\"")
+
+
+@lesson_group.command("restore")
+@click.argument("backup", required=False)
+@with_appcontext
+def lesson_restore_command(backup):
+    """Put back a backup's models.py, migrations and database (the newest if none is named)."""
+    files = lesson_files()
+    restored, aside = restore_lesson(files, backup)
+    click.echo(f"Your current work is set aside in {relative(aside)}.")
+    click.echo(f"Restored models.py, the migrations and the database from {relative(restored)}.")
