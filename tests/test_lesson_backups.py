@@ -2,11 +2,14 @@
 
 The whole code-along, with a restore at the end, is in test_code_along.py.
 """
+import json
 import shutil
+import urllib.request
 
 import pytest
 
 from helpers.code_along import CodeAlong
+from helpers.flask_process import serving
 
 
 @pytest.fixture
@@ -77,3 +80,30 @@ def test_restore_sets_the_current_work_aside(along):
     (script,) = [name for name in mine if name.startswith("versions/")]
     assert (backups[1] / script).read_bytes() == mine[script]
     assert (backups[1] / "models.py").read_bytes() == mine["models.py"]
+
+
+def test_flask_start_mid_lesson_upgrades_seeds_and_serves(along, tmp_path):
+    """Step 1 written but not applied: `flask start` applies it, adds the employees, serves."""
+    along.flask("lesson", "start")
+    along.flask("db", "migrate", "-m", "Initial migration.")
+
+    with serving("start", database_url=None, log_path=tmp_path / "start.log",
+                 cwd=along.server) as (url, _):
+        with urllib.request.urlopen(url + "/api/schema", timeout=5) as response:
+            state = json.load(response)
+
+    assert "Seeded 2 new rows for step 1." in (tmp_path / "start.log").read_text()
+    assert state["revision"]["id"] == state["head"]
+    assert [(t["name"], t["rows"]) for t in state["tables"]] == [("employees", 2)]
+
+
+def test_flask_start_right_after_lesson_start_serves_an_empty_database(along, tmp_path):
+    along.flask("lesson", "start")
+
+    with serving("start", database_url=None, log_path=tmp_path / "start.log",
+                 cwd=along.server) as (url, _):
+        with urllib.request.urlopen(url + "/", timeout=5) as response:
+            assert response.status == 200
+
+    assert "Not seeded: the database has no migrations applied yet" in (
+        tmp_path / "start.log").read_text()
