@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from helpers.code_along import CodeAlong
-from helpers.flask_process import serving
+from helpers.live_server import serving
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ import urllib.request
 
 import pytest
 
-from helpers.flask_process import flask, serving
+from helpers.flask_process import flask
+from helpers.live_server import serving
 from helpers.server_copies import copy_server
 
 NEW_COLUMN = "    nickname = db.Column(db.String(50))\n"

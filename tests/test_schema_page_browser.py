@@ -9,7 +9,8 @@ import shutil
 
 import pytest
 
-from helpers.flask_process import flask, serving
+from helpers.flask_process import flask
+from helpers.live_server import serving
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
 
 CHROMIUM = shutil.which("chromium")

@@ -1,15 +1,8 @@
 """The real `flask` executable, run from a folder the way a learner runs it there."""
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from contextlib import closing, contextmanager
 from pathlib import Path
-
-import pytest
 
 from helpers.paths import SERVER_DIR
 
@@ -35,51 +28,3 @@ def flask(*args, database_url, cwd=SERVER_DIR):
         [str(FLASK), *args], cwd=cwd, env=flask_env(database_url), capture_output=True, text=True,
     )
 
-
-SERVER_START_SECONDS = 20
-
-
-def free_port():
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serving(*args, database_url, log_path, cwd=SERVER_DIR):
-    """Run `flask *args --port <free>` (run or start) until the block ends; yield its address.
-
-    The process gets a session of its own, and the whole session is stopped
-    at the end: with the reloader on (server/.flaskenv), the server is a
-    child of the process started here.
-    """
-    port = free_port()
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [str(FLASK), *args, "--port", str(port)], cwd=cwd, env=flask_env(database_url),
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(url, process, log_path)
-        yield url, process
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_until_serving(url, process, log_path):
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"`flask` exited with {process.returncode}:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/api/schema", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"`flask` did not answer within {SERVER_START_SECONDS} s:\n{log_path.read_text()}")

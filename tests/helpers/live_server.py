@@ -1,0 +1,61 @@
+"""A real `flask run` or `flask start` serving on a free loopback port, stopped as a whole."""
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from contextlib import closing, contextmanager
+
+import pytest
+
+from helpers.flask_process import FLASK, flask_env
+from helpers.paths import SERVER_DIR
+
+SERVER_START_SECONDS = 20
+
+
+def free_port():
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(*args, database_url, log_path, cwd=SERVER_DIR):
+    """Run `flask *args --port <free>` (run or start) until the block ends; yield its address.
+
+    The process gets a session of its own, and the whole session is stopped
+    at the end: with the reloader on (server/.flaskenv), the server is a
+    child of the process started here.
+    """
+    port = free_port()
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [str(FLASK), *args, "--port", str(port)], cwd=cwd, env=flask_env(database_url),
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(url, process, log_path)
+        yield url, process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def wait_until_serving(url, process, log_path):
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"`flask` exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/api/schema", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"`flask` did not answer within {SERVER_START_SECONDS} s:\n{log_path.read_text()}")
