@@ -15,15 +15,12 @@ from extras.database_state import table_names
 from extras.schema_differences import describe_difference, model_differences
 from extras.schema_page import SHOWN_CHARACTERS, SHOWN_DIFFERENCES, TABLES_PER_PAGE
 from extras.schema_page.page_connection import SchemaPageSettingError
-from helpers.held_locks import held_like_a_migration
+from helpers.held_locks import LOCK_WAIT_MARGIN, held_like_a_migration
 from helpers.live_database import this_repository_schema
 from helpers.migration_copies import copy_migrations
 from models import Department, Employee, db
 from testing.backends import SQLITE
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP
-
-# How much longer than its lock wait a request may take: connecting, reading, a busy machine.
-LOCK_WAIT_MARGIN = 3  # seconds
 
 
 def execute(app, sql):

@@ -13,6 +13,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+# How much longer than the page's lock wait a request may take to answer 503:
+# connecting, reading up to the locked table, a busy machine.
+LOCK_WAIT_MARGIN = 3  # seconds
+
 
 @contextmanager
 def held_like_a_migration(database_url, table):
