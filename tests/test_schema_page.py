@@ -7,7 +7,7 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import String, text
+from sqlalchemy import String, inspect, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -331,7 +331,7 @@ def test_unmodelled_tables_are_differences_as_autogenerate_finds_them(app, live_
             everything.extend(describe_difference(change) for change in group)
 
         page_says = model_differences(connection, db.metadata, migrate.configure_args,
-                                      table_names(connection))
+                                      table_names(inspect(connection)))
 
     assert "remove table `zz_scratch`: in the database but not in the models" in everything
     assert sorted(page_says) == sorted(everything)  # autogenerate drops in set order
