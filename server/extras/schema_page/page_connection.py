@@ -16,7 +16,6 @@ SCHEMA_PAGE_LOCK_WAIT seconds (FLASK_SCHEMA_PAGE_LOCK_WAIT), 2 unless set.
 The connection still comes from the app's engine, with all its settings.
 """
 import math
-import sqlite3
 from contextlib import contextmanager
 
 import click
@@ -24,7 +23,9 @@ import click
 DEFAULT_LOCK_WAIT = 2  # seconds
 MAX_LOCK_WAIT = 60
 
-# How each database says "gave up waiting for a lock".
+# How each database says "gave up waiting for a lock". (sqlite3's own constants
+# would import the module, which a `flask` command on PostgreSQL never needs.)
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes; extended ones add bits above 0xFF
 POSTGRESQL_LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of lock_timeout
 MYSQL_LOCK_WAIT_TIMEOUT = 1205  # ER_LOCK_WAIT_TIMEOUT
 
@@ -76,8 +77,9 @@ def wait_for_locks_at_most(connection, seconds):
 def gave_up_on_a_lock(error):
     """True when a database error says the page's lock wait ran out."""
     orig = getattr(error, "orig", None)
-    if isinstance(orig, sqlite3.OperationalError):
-        return orig.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    sqlite_code = getattr(orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return (sqlite_code & 0xFF) in (SQLITE_BUSY, SQLITE_LOCKED)
     if getattr(orig, "sqlstate", None) == POSTGRESQL_LOCK_NOT_AVAILABLE:
         return True
     args = getattr(orig, "args", ())
