@@ -14,7 +14,7 @@ from app import create_app
 from extras.database_state import table_names
 from extras.schema_differences import describe_difference, model_differences
 from extras.schema_page import SHOWN_CHARACTERS, SHOWN_DIFFERENCES, TABLES_PER_PAGE
-from extras.schema_page.page_connection import SchemaPageSettingError
+from extras.schema_page.page_connection import SchemaPageSettingError, lock_wait_seconds
 from helpers.held_locks import LOCK_WAIT_MARGIN, held_like_a_migration
 from helpers.live_database import this_repository_schema
 from helpers.migration_copies import copy_migrations
@@ -380,10 +380,12 @@ def test_every_response_carries_the_security_headers(sqlite_app, tmp_path):
         "foreign host": client.get("/", headers={"Host": "evil.example"}),
         "server error": client.get("/boom"),
         "database unavailable": down.test_client().get("/"),
+        "database unavailable, JSON": down.test_client().get("/api/schema"),
     }
     assert {kind: r.status_code for kind, r in responses.items()} == {
         "page": 200, "api": 200, "stylesheet": 200, "icon": 200, "not found": 404,
         "foreign host": 400, "server error": 500, "database unavailable": 503,
+        "database unavailable, JSON": 503,
     }
     for kind, response in responses.items():
         response.close()
@@ -416,7 +418,10 @@ def test_a_held_migration_lock_gives_503_then_the_page_works(app, client, runner
     assert client.get("/").status_code == 200, "the page must work once the lock is released"
 
 
-def test_a_wrong_lock_wait_setting_is_one_line(database_url):
+def test_a_wrong_lock_wait_setting_is_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
     for wrong in ("soon", 0, -1, "nan", 61):
         with pytest.raises(SchemaPageSettingError, match="FLASK_SCHEMA_PAGE_LOCK_WAIT must be"):
-            create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SCHEMA_PAGE_LOCK_WAIT": wrong})
+            create_app({"SQLALCHEMY_DATABASE_URI": url, "SCHEMA_PAGE_LOCK_WAIT": wrong})
+    assert lock_wait_seconds(create_app({"SQLALCHEMY_DATABASE_URI": url,
+                                         "SCHEMA_PAGE_LOCK_WAIT": "0.5"}).config) == 0.5
