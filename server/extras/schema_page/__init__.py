@@ -86,7 +86,7 @@ def why_schema_cannot_be_shown(error, url, lock_wait):
     """
     if isinstance(error, SQLAlchemyError) and gave_up_on_a_lock(error):
         reason = (f"a migration is running; reload in a moment (the page waited {lock_wait:g} s "
-                  f"for its lock: {first_line(error)})")
+                  f"for a lock: {first_line(error)})")
         return CannotShowSchema(MIGRATION_RUNNING, reason, masked_url(url))
     if isinstance(error, SQLAlchemyError):
         return CannotShowSchema(DATABASE_UNAVAILABLE, describe_database_error(url, error),
