@@ -1,12 +1,21 @@
 """extras/schema_page: the page at `/` and its JSON at `/api/schema`, on every backend."""
 import html
+import re
+import time
 import uuid
 
 import pytest
-from sqlalchemy import String, text
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import String, inspect, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from extras.database_state import table_names
+from extras.schema_differences import describe_difference, model_differences
+from extras.schema_page import SHOWN_CHARACTERS, SHOWN_DIFFERENCES, TABLES_PER_PAGE
+from extras.schema_page.page_connection import SchemaPageSettingError, lock_wait_seconds
+from helpers.held_locks import LOCK_WAIT_MARGIN, held_like_a_migration
 from helpers.live_database import this_repository_schema
 from helpers.migration_copies import copy_migrations
 from models import Department, Employee, db
@@ -243,3 +252,176 @@ def test_a_bug_of_ours_is_not_blamed_on_the_scripts(app, client, monkeypatch):
     monkeypatch.setattr("extras.schema_page.read_state", broken_read_state)
     with pytest.raises(KeyError, match="a bug in the page's own code"):
         client.get("/api/schema")  # TESTING: Flask lets the exception through
+
+
+# What the page guards against: big data, held locks, other hosts.
+
+def test_long_values_are_cut_short_with_a_mark(app, client):
+    """A 10,000-character value shows its first SHOWN_CHARACTERS and its length, not all of it."""
+    long_value = "a" * SHOWN_CHARACTERS + "z" * (10_000 - SHOWN_CHARACTERS)
+    just_fits = "c" * SHOWN_CHARACTERS
+    execute(app, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    execute(app, f"INSERT INTO notes (id, body) VALUES (1, '{long_value}'), (2, '{just_fits}')")
+
+    response = client.get("/")
+
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert "a" * SHOWN_CHARACTERS + '<span class="cut">… (10,000 characters)</span>' in page
+    assert "a" * (SHOWN_CHARACTERS + 1) not in page and "az" not in page and "zz" not in page
+    assert f"<td>{just_fits}</td>" in page  # a value that fits is shown whole, unmarked
+    assert len(page) < 20_000, "the page must not carry the whole value"
+
+
+EXTRA_TABLES = 120  # with the lesson's two: three pages of TABLES_PER_PAGE
+
+
+def shown_tables(page):
+    return re.findall(r'<article class="table" id="table-(\w+)"', page)
+
+
+def test_many_tables_are_paged(app, client, runner):
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    extra = [f"extra_{n:03}" for n in range(EXTRA_TABLES)]
+    with app.app_context(), db.engine.begin() as connection:
+        for name in extra:
+            connection.execute(text(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY)"))
+    every_table = sorted([*extra, "departments", "employees"])
+
+    pages = [client.get(f"/?page={n}") for n in (1, 2, 3)]
+
+    texts = [html.unescape(p.get_data(as_text=True)) for p in pages]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert [shown_tables(t) for t in texts] == [
+        every_table[:TABLES_PER_PAGE], every_table[TABLES_PER_PAGE:2 * TABLES_PER_PAGE],
+        every_table[2 * TABLES_PER_PAGE:],
+    ]
+    assert "Tables 1–50 of 122, page 1 of 3" in texts[0]
+    assert 'href="/?page=2" rel="next"' in texts[0] and 'rel="prev"' not in texts[0]
+    assert 'href="/?page=1" rel="prev"' in texts[1] and 'href="/?page=3" rel="next"' in texts[1]
+    assert "Tables 101–122" in texts[2] and 'rel="next"' not in texts[2]
+    # Each extra table is a difference, and the page lists only the first ones.
+    assert len(re.findall("<li>remove table", texts[0])) == SHOWN_DIFFERENCES
+    assert f"… and {EXTRA_TABLES - SHOWN_DIFFERENCES} more" in texts[0]
+    # Out of range: a missing page is a 404, anything below 1 or not a number is page 1.
+    assert client.get("/?page=4").status_code == 404
+    for odd in ("0", "-3", "many"):
+        assert shown_tables(client.get(f"/?page={odd}").get_data(as_text=True)) == \
+            every_table[:TABLES_PER_PAGE]
+    # The JSON still has every table and every difference.
+    facts = client.get("/api/schema").get_json()
+    assert [t["name"] for t in facts["tables"]] == every_table
+    assert len(facts["differences"]) == EXTRA_TABLES
+
+
+def test_unmodelled_tables_are_differences_as_autogenerate_finds_them(app, live_db, steps):
+    """The page names tables the models lack without reflecting them: the same sentences
+    as describing everything compare_metadata() finds.
+    """
+    live_db.upgrade(steps[1].revision, "Upgrading to step 2")  # `department`, not `departments`
+    execute(app, "CREATE TABLE zz_scratch (id INTEGER PRIMARY KEY, note VARCHAR(20))")
+    execute(app, "CREATE TABLE aa_scratch (id INTEGER PRIMARY KEY)")
+    migrate = app.extensions["migrate"]
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={**migrate.configure_args, "target_metadata": db.metadata})
+        everything = []
+        for difference in compare_metadata(context, db.metadata):
+            group = difference if isinstance(difference, list) else [difference]
+            everything.extend(describe_difference(change) for change in group)
+
+        page_says = model_differences(connection, db.metadata, migrate.configure_args,
+                                      table_names(inspect(connection)))
+
+    assert "remove table `zz_scratch`: in the database but not in the models" in everything
+    assert sorted(page_says) == sorted(everything)  # autogenerate drops in set order
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """An app on an empty SQLite file: for what does not depend on the database."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'a.db'}"})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_foreign_host_is_refused(sqlite_app):
+    client = sqlite_app.test_client()
+    for host in ("evil.example", "evil.example:5555", "127.0.0.1.evil.example", "localhost.",
+                 "pc.local:5555"):
+        response = client.get("/api/schema", headers={"Host": host})
+        assert response.status_code == 400, host
+        assert "FLASK_SCHEMA_PAGE_HOSTS" in response.get_data(as_text=True)
+    for host in ("localhost", "LOCALHOST:5555", "127.0.0.1:5000", "[::1]:5555", "[::1]"):
+        assert client.get("/api/schema", headers={"Host": host}).status_code == 200, host
+
+    sqlite_app.config["SCHEMA_PAGE_HOSTS"] = "pc.local, Lab.Example"
+    for host in ("pc.local:5555", "lab.example", "localhost"):
+        assert client.get("/api/schema", headers={"Host": host}).status_code == 200, host
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_every_response_carries_the_security_headers(sqlite_app, tmp_path):
+    sqlite_app.config["PROPAGATE_EXCEPTIONS"] = False  # a real server's 500, not a raise
+
+    @sqlite_app.get("/boom")
+    def boom():
+        raise RuntimeError("a bug in a route")
+
+    down = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'no' / 'app.db'}"})
+    client = sqlite_app.test_client()
+    responses = {
+        "page": client.get("/"),
+        "api": client.get("/api/schema"),
+        "stylesheet": client.get("/schema-page/static/schema.css"),
+        "icon": client.get("/schema-page/static/favicon.svg"),
+        "not found": client.get("/no-such-page"),
+        "foreign host": client.get("/", headers={"Host": "evil.example"}),
+        "server error": client.get("/boom"),
+        "database unavailable": down.test_client().get("/"),
+        "database unavailable, JSON": down.test_client().get("/api/schema"),
+    }
+    assert {kind: r.status_code for kind, r in responses.items()} == {
+        "page": 200, "api": 200, "stylesheet": 200, "icon": 200, "not found": 404,
+        "foreign host": 400, "server error": 500, "database unavailable": 503,
+        "database unavailable, JSON": 503,
+    }
+    for kind, response in responses.items():
+        response.close()
+        csp = response.headers.get("Content-Security-Policy", "")
+        assert csp.startswith("default-src 'none'"), kind
+        assert "frame-ancestors 'none'" in csp, kind
+        assert response.headers.get("X-Content-Type-Options") == "nosniff", kind
+        assert response.headers.get("Referrer-Policy") == "no-referrer", kind
+
+
+def test_a_held_migration_lock_gives_503_then_the_page_works(app, client, runner,
+                                                               database_url):
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    app.config["SCHEMA_PAGE_LOCK_WAIT"] = 0.5  # MariaDB rounds it up to 1 s
+    with app.app_context():
+        db.engine.dispose()  # let the lock be taken: no connection of the app's left open
+
+    with held_like_a_migration(database_url, "employees"):
+        started = time.monotonic()
+        page = client.get("/")
+        api = client.get("/api/schema")
+        waited = (time.monotonic() - started) / 2
+
+    assert page.status_code == 503 and api.status_code == 503
+    assert waited < 1 + LOCK_WAIT_MARGIN, f"each request waited {waited:.1f} s"
+    assert "A migration is running; reload in a moment" in page.get_data(as_text=True)
+    assert api.get_json()["error"] == "migration running"
+    assert api.get_json()["reason"].startswith("a migration is running; reload in a moment")
+    assert page.headers["Retry-After"] == "1"
+    assert client.get("/").status_code == 200, "the page must work once the lock is released"
+
+
+def test_a_wrong_lock_wait_setting_is_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    for wrong in ("soon", 0, -1, "nan", 61):
+        with pytest.raises(SchemaPageSettingError, match="FLASK_SCHEMA_PAGE_LOCK_WAIT must be"):
+            create_app({"SQLALCHEMY_DATABASE_URI": url, "SCHEMA_PAGE_LOCK_WAIT": wrong})
+    assert lock_wait_seconds(create_app({"SQLALCHEMY_DATABASE_URI": url,
+                                         "SCHEMA_PAGE_LOCK_WAIT": "0.5"}).config) == 0.5

@@ -8,9 +8,13 @@ import os
 import shutil
 
 import pytest
+from sqlalchemy.engine import make_url
 
+from extras.schema_page.page_connection import DEFAULT_LOCK_WAIT
 from helpers.flask_process import flask
+from helpers.held_locks import LOCK_WAIT_MARGIN, held_like_a_migration
 from helpers.live_server import serving
+from testing.backends import SQLITE
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
 
 CHROMIUM = shutil.which("chromium")
@@ -132,3 +136,47 @@ def save_screenshot(browser, path, record_property):
     assert browser.save_screenshot(str(path)), f"Chromium could not save {path}"
     record_property("screenshot", str(path))
     print(f"screenshot: {path}")
+
+
+@pytest.mark.parametrize("backend", [SQLITE], ids=str)
+def test_a_replaced_sqlite_file_shows_at_once(browser, live_server, database_url, live_db,
+                                              steps):
+    """The README's own fix, `rm instance/app.db && flask db upgrade`, under a running server."""
+    from selenium.webdriver.common.by import By
+
+    live_db.upgrade(steps[1].revision, f"Upgrading to {steps[1]}")
+    live_db.insert("employees", EMPLOYEE_ROWS)
+    browser.get(live_server + "/")
+    assert steps[1].revision in browser.find_element(By.ID, "revision").text
+    assert "Kai Uri" in table_section(browser, "employees")
+
+    os.remove(make_url(database_url).database)
+    upgraded = flask("db", "upgrade", "head", database_url=database_url)
+    assert upgraded.returncode == 0, upgraded.stderr
+    browser.refresh()
+
+    assert steps[-1].revision in browser.find_element(By.ID, "revision").text
+    employees = table_section(browser, "employees")
+    assert "0 rows" in employees and "Kai Uri" not in employees
+
+
+def test_a_held_migration_lock_gives_503_then_the_page_works(browser, live_server, database_url,
+                                                               live_db, steps):
+    """While a migration holds its locks the page answers within its wait, then works again."""
+    from selenium.webdriver.common.by import By
+
+    live_db.upgrade(steps[-1].revision, "Upgrading to head")
+    live_db.insert("employees", EMPLOYEE_ROWS)
+
+    with held_like_a_migration(database_url, "employees"):
+        started = time.monotonic()
+        browser.get(live_server + "/")
+        waited = time.monotonic() - started
+        title, shown = browser.title, browser.find_element(By.TAG_NAME, "main").text
+
+    assert title.startswith("A migration is running"), shown
+    assert "reload in a moment" in shown
+    assert waited < DEFAULT_LOCK_WAIT + LOCK_WAIT_MARGIN, f"the page took {waited:.1f} s"
+    browser.refresh()
+    assert browser.title.startswith("Database schema")
+    assert "Kai Uri" in table_section(browser, "employees")

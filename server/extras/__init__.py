@@ -30,4 +30,4 @@ def init_app(app):
     from extras import commands, schema_page
 
     commands.init_app(app)
-    app.register_blueprint(schema_page.bp)
+    schema_page.init_app(app)

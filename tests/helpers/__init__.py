@@ -5,6 +5,7 @@
     live_database.py   a test's handle on its database: migrate it, look inside
     migration_copies.py  copies of migrations/ with an extra script written into them
     server_copies.py   copies of server/ for running `flask db migrate` in
+    held_locks.py      hold the locks a running migration holds, from the test
 
 paths.py and flask_process.py are plain Python, so the benchmark uses them
 too; the others fail a test with pytest.fail and are for the tests alone.
