@@ -6,6 +6,7 @@ it, a learner's machine without Chromium skips this test and stays green.
 """
 import os
 import shutil
+import time
 
 import pytest
 from sqlalchemy.engine import make_url
