@@ -1,4 +1,4 @@
-"""`python -m server.extras.class_grading` from the top folder: what `pipenv run grade-class` runs."""
+"""`python -m server.extras.class_grading`, from the top folder: `pipenv run grade-class`."""
 from .cli import main
 
 main()

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .copies import find_submissions
-from .databases import check_servers
+from .databases import check_servers, drop_databases, new_batch
 from .grading import grade
 from .results import table, write_csv, write_junit
 from .runner import GraderError, KitRunner
@@ -57,10 +57,11 @@ def grade_class(paths, jobs, timeout, csv_file, junit_dir):
 def grade_all(submissions, jobs, timeout):
     """One Row per submission, in their order; a progress bar on a terminal."""
     rows = {}
+    batch = new_batch()
     with KitRunner() as runner:
         pool = ThreadPoolExecutor(max_workers=jobs)
         try:
-            futures = {pool.submit(grade, submission, runner, timeout): submission
+            futures = {pool.submit(grade, submission, runner, timeout, batch): submission
                        for submission in submissions}
             with progress(len(futures)) as bar:
                 for future in as_completed(futures):
@@ -72,6 +73,7 @@ def grade_all(submissions, jobs, timeout):
             raise
         finally:
             pool.shutdown(wait=True)  # each copy's databases are dropped as its run ends
+            drop_databases(batch)  # and whatever a server finished making after that
     return [rows[submission] for submission in submissions]
 
 

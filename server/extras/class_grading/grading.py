@@ -24,7 +24,7 @@ NOT_PASSED_ON = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_CURRENT_TEST", "DAT
                  "PYTHONPATH", "PYTHONSTARTUP")
 
 
-def grade(submission, runner, timeout):
+def grade(submission, runner, timeout, batch):
     """The Row of one Submission, whatever the copy does."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="grade-class-") as work:
@@ -34,7 +34,7 @@ def grade(submission, runner, timeout):
         except NotGradable as why:
             return Row(submission.name, why.status, reasons=[str(why)])
         install_kit(root)
-        prefix = new_prefix()
+        prefix = new_prefix(batch)
         junit = work / "kit.xml"
         log = work / "kit.log"
         try:

@@ -1,4 +1,4 @@
-"""The process that starts every copy's kit run: pytest and the libraries imported once, then a fork.
+"""The process every copy's kit run starts from: pytest and the libraries imported once, a fork.
 
 Run as a script by runner.py, never imported. Starting Python and importing
 pytest, Flask, SQLAlchemy and Alembic takes about a second; the kit's own

@@ -1,4 +1,4 @@
-"""One row per copy: its points, from the kit's own JUnit XML, and the table, CSV and JUnit made of them.
+"""One row per copy: its points, from the kit's own JUnit XML; the table, CSV and JUnit of them.
 
 A point per step (1 to 4) and one for models.py: earned when every check
 of that group passed on every database kind. The kit tags each JUnit
@@ -64,7 +64,7 @@ def row_from_junit(name, xml_bytes, backends):
         return Row(name, NOT_FINISHED, reasons=[f"the kit could not run: {why}"], junit=xml_bytes)
     row = Row(name, GRADED, junit=xml_bytes)
     said = {}
-    for group, heading in zip(POINT_GROUPS, HEADINGS):
+    for group, heading in zip(POINT_GROUPS, HEADINGS, strict=True):
         if group in failures or group not in groups_seen:
             row.points[group] = 0
             _, _, where, why = min(failures.get(group, [(0, 0, "", "not checked")]))
@@ -99,9 +99,10 @@ def table(rows, width=None):
     lines = [heading]
     for row in rows:
         if row.status == GRADED:
-            points = "  ".join(f"{row.points[g]:>{w}}" for g, w in zip(POINT_GROUPS, cells))
+            points = "  ".join(f"{row.points[group]:>{width}}"
+                               for group, width in zip(POINT_GROUPS, cells, strict=True))
         else:
-            points = "  ".join(f"{'-':>{w}}" for w in cells)
+            points = "  ".join(f"{'-':>{width}}" for width in cells)
         total = f"{row.total}/{len(POINT_GROUPS)}"
         start = f"{row.name:<{name_width}}  {points}  {total:>5}  "
         reasons = row.reasons or [""]
