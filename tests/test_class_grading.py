@@ -51,7 +51,13 @@ CLASS = [
     ("frank", "halfway through the lesson", "folder"),
     ("grace", "a syntax error in step 2", "folder"),
 ]
-SLEEPER = edited(upgrade(2, "import time", "while True:", "    time.sleep(1)"))
+# It sleeps on a server when one is listed, so that a database is there when it is killed.
+SLEEPER = edited(upgrade(2, "import os, time",
+                         "if op.get_bind().dialect.name != 'sqlite' "
+                         "or not os.environ.get('TEST_DATABASE_URLS'):",
+                         "    while True:", "        time.sleep(1)",
+                         "op.create_table('department', sa.Column('id', sa.Integer(), "
+                         "primary_key=True))"))
 
 
 def grade_class_command():
