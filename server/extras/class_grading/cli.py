@@ -5,6 +5,7 @@ line on stderr) only when the grader itself cannot run.
 """
 import os
 import shutil
+import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -97,6 +98,7 @@ class NoProgress:
 
 def main():
     """Run the command; bad options and a grader that cannot run end in one line on stderr."""
+    signal.signal(signal.SIGTERM, stop)  # as Ctrl+C: end the runs, drop their databases
     try:
         code = grade_class.main(prog_name=PROG_NAME, standalone_mode=False)
     except click.exceptions.Abort:
@@ -106,3 +108,7 @@ def main():
         click.echo(f"Error: {error.format_message()}", err=True)
         sys.exit(error.exit_code)
     sys.exit(code or 0)
+
+
+def stop(signum, frame):
+    raise KeyboardInterrupt
