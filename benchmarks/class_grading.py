@@ -7,6 +7,7 @@ process that forks it. 1 copy next to 100 shows what the batch costs
 beyond grading one copy alone.
 """
 import os
+import resource
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -34,14 +35,17 @@ def time_class(sizes, folder, say):
         submissions = find_submissions([class_dir])
         say(f"grading a class of {size}")
         graded = []
+        cpu_before = cpu_seconds()
         with sqlite_only():
             sample = measure(partial(grade_into, graded, grade_all, submissions))
+        cpu = cpu_seconds() - cpu_before
         full_marks = sum(row.total == 5 for row in graded)
         rows.append({
             "copies": size,
             "jobs": os.cpu_count() or 1,
             "seconds": sample.seconds,
             "copies_per_second": size / sample.seconds,
+            "cpu_seconds": cpu,
             "full_marks": full_marks,
             "peak_rss_grader_mib": sample.peak_rss / MIB,
             "peak_rss_largest_copy_mib": max(row.peak_rss for row in graded) / MIB,
@@ -55,6 +59,18 @@ def time_class(sizes, folder, say):
 
 def grade_into(graded, grade_all, submissions):
     graded.extend(grade_all(submissions, os.cpu_count() or 1, 60))
+
+
+def cpu_seconds():
+    """CPU time of this process and of every process it has waited for, with theirs.
+
+    The runs' CPU is counted once the preloaded process they were forked from
+    has ended, which grade_all waits for. Unlike wall time, it does not grow
+    when other work shares the machine.
+    """
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 @contextmanager

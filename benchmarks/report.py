@@ -129,13 +129,14 @@ def class_table(rows):
         f"Grading a class (`grade-class`: copies of this repository, SQLite, "
         f"{rows[0]['jobs']} at a time)",
         "",
-        "| copies | wall time | copies per second | full marks | peak RSS grader "
+        "| copies | wall time | copies per second | CPU time | full marks | peak RSS grader "
         "| peak RSS largest copy's run |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         lines.append(f"| {row['copies']} | {row['seconds']:.1f} s | {row['copies_per_second']:.2f} "
-                     f"| {row['full_marks']} | {row['peak_rss_grader_mib']:.0f} MiB "
+                     f"| {row['cpu_seconds']:.1f} s | {row['full_marks']} "
+                     f"| {row['peak_rss_grader_mib']:.0f} MiB "
                      f"| {row['peak_rss_largest_copy_mib']:.0f} MiB |")
     return "\n".join(lines)
 

@@ -118,6 +118,7 @@ def test_bench_times_grading_a_class(tmp_path):
     for row in results["class"]:
         assert row["full_marks"] == row["copies"], row
         assert row["seconds"] > 0 and row["copies_per_second"] > 0, row
+        assert row["cpu_seconds"] > 0, row
         assert 10 < row["peak_rss_grader_mib"] < 1000, row
         assert 10 < row["peak_rss_largest_copy_mib"] < 1000, row
         assert f"| {row['copies']} | {row['seconds']:.1f} s |" in result.stdout, result.stdout
