@@ -1,7 +1,7 @@
-"""`pipenv run bench`: time the migration chain, the test suite, grading one copy and the CLI.
+"""`pipenv run bench`: time the migrations, the test suite, grading one copy and a class, the CLI.
 
-    pipenv run bench                  N = 1,000, 100,000 and 1,000,000; best of 3
-    pipenv run bench --quick          N = 1,000 and 100,000, suite once on SQLite only
+    pipenv run bench                  N = 1,000, 100,000 and 1,000,000; best of 3; a class of 100
+    pipenv run bench --quick          N = 1,000 and 100,000, suite once on SQLite only, class of 20
     pipenv run bench --json out.json  also write every figure as JSON
 
 Run it from the top folder. It uses SQLite and every server listed in
@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from benchmarks import BenchError
 from benchmarks.chain import run_chain
+from benchmarks.class_grading import FULL_CLASS_SIZES, QUICK_CLASS_SIZES, time_class
 from benchmarks.cli_startup import time_cli
 from benchmarks.grading import time_grading
 from benchmarks.report import machine, tables, write_json
@@ -26,7 +27,7 @@ QUICK_SIZES = (1_000, 100_000)
 # Start-up takes half a second and wobbles with whatever else the machine
 # does, so it gets more runs than the other parts; they are interleaved.
 CLI_RUNS, QUICK_CLI_RUNS = 10, 5
-PARTS = ("chain", "suite", "grade", "cli")
+PARTS = ("chain", "suite", "grade", "class", "cli")
 
 
 def parse_sizes(ctx, param, value):
@@ -49,16 +50,19 @@ def parse_sizes(ctx, param, value):
               help="Table sizes to use instead (comma-separated).")
 @click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True,
               help="Laps per migration step, runs of the suite and of grading; the best counts.")
+@click.option("--class-sizes", callback=parse_sizes, metavar="N,N,...",
+              help="Class sizes to grade with grade-class instead (comma-separated).")
 @click.option("--skip", multiple=True, type=click.Choice(PARTS),
               help="Leave out a part (can be given more than once).")
 @click.option("--json", "json_file", type=click.File("w", lazy=False),
               help="Also write the results to this file as JSON.")
-def main(quick, sizes, repeat, skip, json_file):
+def main(quick, sizes, repeat, class_sizes, skip, json_file):
     # Alembic tells of every step it runs; thousands of those lines would bury the tables.
     logging.disable(logging.INFO)
     try:
         sizes = sizes or list(QUICK_SIZES if quick else FULL_SIZES)
-        results = run_parts(sizes, repeat, quick, skip)
+        class_sizes = class_sizes or list(QUICK_CLASS_SIZES if quick else FULL_CLASS_SIZES)
+        results = run_parts(sizes, repeat, quick, skip, class_sizes)
     except BenchError as error:
         raise click.ClickException(one_line(error)) from None
     except SQLAlchemyError as error:
@@ -78,15 +82,17 @@ def main(quick, sizes, repeat, skip, json_file):
                                    "(or `pipenv run grade`, the kit alone) to see why.")
 
 
-def run_parts(sizes, repeat, quick, skip):
+def run_parts(sizes, repeat, quick, skip, class_sizes=FULL_CLASS_SIZES):
     """Every figure, with what it was measured on; a skipped part is None."""
     started = time.perf_counter()
     results = {
         "machine": machine(),
-        "settings": {"sizes": sizes, "repeat": repeat, "quick": quick, "skipped": list(skip)},
+        "settings": {"sizes": sizes, "repeat": repeat, "quick": quick, "skipped": list(skip),
+                     "class_sizes": class_sizes},
         "chain": None,
         "suite": None,
         "grade": None,
+        "class": None,
         "cli": None,
     }
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
@@ -96,6 +102,8 @@ def run_parts(sizes, repeat, quick, skip):
             results["suite"] = time_suite(1 if quick else repeat, say, servers=not quick)
         if "grade" not in skip:
             results["grade"] = time_grading(1 if quick else repeat, say)
+        if "class" not in skip:
+            results["class"] = time_class(class_sizes, folder, say)
         if "cli" not in skip:
             results["cli"] = time_cli(folder, QUICK_CLI_RUNS if quick else CLI_RUNS, say,
                                       count_instructions=not quick)

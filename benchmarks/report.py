@@ -46,6 +46,8 @@ def tables(results):
         parts.append(suite_table(results["suite"]))
     if results["grade"] is not None:
         parts.append(grading_table(results["grade"]))
+    if results["class"] is not None:
+        parts.append(class_table(results["class"]))
     if results["cli"] is not None:
         parts.append(cli_table(results["cli"]))
     return "\n\n".join(parts) + "\n"
@@ -119,6 +121,23 @@ def runs_table(title, key, rows):
         outcome = "" if row["passed"] else " (FAILED)"
         lines.append(f"| {row[key]} | {row['tests']} | {row['runs']} "
                      f"| {row['seconds']:.1f} s{outcome} |")
+    return "\n".join(lines)
+
+
+def class_table(rows):
+    lines = [
+        f"Grading a class (`grade-class`: copies of this repository, SQLite, "
+        f"{rows[0]['jobs']} at a time)",
+        "",
+        "| copies | wall time | copies per second | CPU time | full marks | peak RSS grader "
+        "| peak RSS largest copy's run |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append(f"| {row['copies']} | {row['seconds']:.1f} s | {row['copies_per_second']:.2f} "
+                     f"| {row['cpu_seconds']:.1f} s | {row['full_marks']} "
+                     f"| {row['peak_rss_grader_mib']:.0f} MiB "
+                     f"| {row['peak_rss_largest_copy_mib']:.0f} MiB |")
     return "\n".join(lines)
 
 

@@ -49,15 +49,17 @@ def run_bench(tmp_path, *args):
 
 def test_bench_smoke_run_writes_json(tmp_path):
     result, results = run_bench(tmp_path, "--sizes", "100", "--repeat", "1",
-                                "--skip", "suite", "--skip", "grade", "--skip", "cli")
+                                "--skip", "suite", "--skip", "grade", "--skip", "class",
+                                "--skip", "cli")
     assert result.returncode == 0, result.stderr
 
-    assert results.keys() == {"machine", "settings", "chain", "suite", "grade", "cli",
+    assert results.keys() == {"machine", "settings", "chain", "suite", "grade", "class", "cli",
                               "elapsed_seconds"}
     assert results["machine"]["cpu_count"] >= 1
     assert results["machine"]["packages"]["flask-migrate"]
     assert results["settings"]["sizes"] == [100]
     assert results["suite"] is None and results["grade"] is None and results["cli"] is None
+    assert results["class"] is None
 
     backends = [backend.name for backend in backends_under_test()]
     assert list(results["chain"]) == backends
@@ -85,8 +87,8 @@ def test_bench_times_grading_one_copy(tmp_path):
     kit = subprocess.run([sys.executable, *shlex.split(KIT_RUN)[1:]], cwd=REPO_DIR,
                          capture_output=True, text=True,
                          env=dict(os.environ, TEST_DATABASE_URLS=""))
-    result, results = run_bench(tmp_path, "--repeat", "1",
-                                "--skip", "chain", "--skip", "suite", "--skip", "cli")
+    result, results = run_bench(tmp_path, "--repeat", "1", "--skip", "chain",
+                                "--skip", "suite", "--skip", "class", "--skip", "cli")
 
     assert results is not None, result.stderr
     commands = [KIT_RUN] + (["pipenv run grade"] if shutil.which("pipenv") else [])
@@ -105,3 +107,18 @@ def test_bench_times_grading_one_copy(tmp_path):
         assert errors == [], result.stderr
     else:
         assert len(errors) == 1 and "to see why" in errors[0], result.stderr
+
+
+def test_bench_times_grading_a_class(tmp_path):
+    """grade-class on 1 and 3 correct copies: every copy gets full marks, figures are reported."""
+    result, results = run_bench(tmp_path, "--class-sizes", "1,3", "--skip", "chain",
+                                "--skip", "suite", "--skip", "grade", "--skip", "cli")
+    assert result.returncode == 0, result.stderr
+    assert [row["copies"] for row in results["class"]] == [1, 3]
+    for row in results["class"]:
+        assert row["full_marks"] == row["copies"], row
+        assert row["seconds"] > 0 and row["copies_per_second"] > 0, row
+        assert row["cpu_seconds"] > 0, row
+        assert 10 < row["peak_rss_grader_mib"] < 1000, row
+        assert 10 < row["peak_rss_largest_copy_mib"] < 1000, row
+        assert f"| {row['copies']} | {row['seconds']:.1f} s |" in result.stdout, result.stdout

@@ -51,6 +51,16 @@ class Backend:
 
 SQLITE = Backend("sqlite")
 
+# The class grader (extras/class_grading) gives each copy's run a prefix of its
+# own, so that it can drop that copy's databases itself when it had to end the run.
+DATABASE_PREFIX_VARIABLE = "GRADING_DATABASE_PREFIX"
+DEFAULT_DATABASE_PREFIX = "lesson_"
+
+
+def database_prefix():
+    """What every database this run makes is named with: `lesson_` unless told otherwise."""
+    return os.environ.get(DATABASE_PREFIX_VARIABLE) or DEFAULT_DATABASE_PREFIX
+
 
 def with_driver(url):
     """Give a driverless URL (postgresql://, mysql://) the driver the lesson installs."""
@@ -78,7 +88,8 @@ def backends_under_test():
 def fresh_database(backend, folder):
     """Yield the URL of a new, empty database on `backend`; drop it afterwards.
 
-    SQLite: a file in `folder`. A server: `CREATE DATABASE lesson_<random>`.
+    SQLite: a file in `folder`. A server: `CREATE DATABASE lesson_<random>` (or
+    GRADING_DATABASE_PREFIX in place of `lesson_`).
     Raises DatabaseUnavailable when the server cannot make one: a listed
     server that is down must fail the run, never be skipped.
     """
@@ -86,12 +97,11 @@ def fresh_database(backend, folder):
         yield f"sqlite:///{Path(folder) / f'lesson_{uuid.uuid4().hex[:8]}.db'}"
         return
     server = make_url(backend.server_url)
-    name = f"lesson_{uuid.uuid4().hex[:12]}"
-    quote = "`" if backend.is_mysql else '"'
-    admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"{database_prefix()}{uuid.uuid4().hex[:12]}"
+    admin = admin_engine(backend)
     try:
         with admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {quote}{name}{quote}"))
+            connection.execute(text(f"CREATE DATABASE {quoted(backend, name)}"))
     except SQLAlchemyError as error:
         admin.dispose()
         shown = server.render_as_string(hide_password=True)
@@ -100,7 +110,22 @@ def fresh_database(backend, folder):
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
-        force = "" if backend.is_mysql else " WITH (FORCE)"  # PostgreSQL: end stray sessions
         with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{force}"))
+            drop_database(connection, backend, name)
         admin.dispose()
+
+
+def admin_engine(backend):
+    """An engine on `backend`'s server URL for CREATE and DROP DATABASE (outside transactions)."""
+    return create_engine(make_url(backend.server_url), isolation_level="AUTOCOMMIT",
+                         poolclass=NullPool)
+
+
+def quoted(backend, name):
+    quote = "`" if backend.is_mysql else '"'
+    return f"{quote}{name}{quote}"
+
+
+def drop_database(connection, backend, name):
+    force = "" if backend.is_mysql else " WITH (FORCE)"  # PostgreSQL: end stray sessions
+    connection.execute(text(f"DROP DATABASE IF EXISTS {quoted(backend, name)}{force}"))

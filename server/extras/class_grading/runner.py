@@ -1,0 +1,117 @@
+"""Running the kit in one copy: a process of its own, with a time limit, ended as a group.
+
+The runs are forks of preloaded_kit.py, which has imported pytest and the
+libraries once (see there why). This side hands it one request per copy
+and waits, at most the time limit; then it kills the run's whole process
+group, whatever the copy's code started in it.
+"""
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+PRELOADED_KIT = Path(__file__).resolve().with_name("preloaded_kit.py")
+
+
+class GraderError(Exception):
+    """The grader itself cannot run; the message says why, in one line."""
+
+
+@dataclass
+class Finished:
+    returncode: int | None  # None: timed out, or the preloaded process died under it
+    timed_out: bool
+    peak_rss: int  # bytes, of the run's own process
+
+
+class _Run:
+    def __init__(self):
+        self.started = threading.Event()
+        self.ended = threading.Event()
+        self.pid = None
+        self.returncode = None
+        self.peak_rss = 0
+
+
+class KitRunner:
+    """Starts kit runs, one process each, side by side; use it as a context manager."""
+
+    def __init__(self):
+        try:
+            self.process = subprocess.Popen([sys.executable, str(PRELOADED_KIT)],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        except OSError as error:
+            raise GraderError(f"cannot start Python for the kit: {error}") from None
+        ready = self.process.stdout.readline()
+        if not ready:
+            self.process.wait()
+            raise GraderError(f"{sys.executable} cannot import pytest, pytest-alembic, Flask-"
+                              "Migrate and SQLAlchemy: run the grader with this repository's "
+                              "environment (`pipenv run grade-class`)")
+        self.runs = {}
+        self.gone = False  # the preloaded process has exited: no run can start or end
+        self.ids = itertools.count()
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def run(self, root, args, env, log, timeout):
+        """pytest `args` in `root`, with exactly `env`, output to `log`: a Finished."""
+        run = _Run()
+        with self.lock:
+            number = next(self.ids)
+            self.runs[number] = run
+            request = {"id": number, "root": str(root), "args": args, "env": env, "log": str(log)}
+            try:
+                self.process.stdin.write(json.dumps(request).encode() + b"\n")
+                self.process.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                self.gone = True
+            if self.gone:
+                run.started.set()
+                run.ended.set()
+        run.started.wait()
+        timed_out = not run.ended.wait(timeout)
+        if timed_out:
+            try:
+                os.killpg(run.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            run.ended.wait()
+        return Finished(None if timed_out else run.returncode, timed_out, run.peak_rss)
+
+    def close(self):
+        """No more runs: the preloaded process ends any still going, and exits."""
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        self.process.wait()
+        self.reader.join()
+
+    def _read(self):
+        for line in self.process.stdout:
+            message = json.loads(line)
+            run = self.runs[message["id"]]
+            if "pid" in message:
+                run.pid = message["pid"]
+                run.started.set()
+            else:
+                run.returncode, run.peak_rss = message["returncode"], message["peak_rss"]
+                run.ended.set()
+        with self.lock:  # the preloaded process is gone: nothing more will start or end
+            self.gone = True
+            for run in self.runs.values():
+                run.started.set()
+                run.ended.set()

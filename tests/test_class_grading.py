@@ -1,0 +1,267 @@
+"""`pipenv run grade-class`: a whole class graded in one command, each copy isolated.
+
+The class is built with the grading kit's own test cases (test_grading_kit.py):
+three correct copies with other ids and layouts, four wrong ones, one whose
+migration sleeps forever, a folder that is not a lesson and a broken
+archive, as folders, a .zip, a .tar.gz and a git bundle. The real command
+grades them (`--jobs 2 --timeout 10`; 30 with servers) on SQLite and every
+server in TEST_DATABASE_URLS; every CSV row must give the points the kit's cases
+say, the learners' files must be byte-for-byte untouched, and no database
+may be left on a server.
+"""
+import csv
+import hashlib
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tarfile
+import xml.etree.ElementTree as ElementTree
+import zipfile
+from pathlib import Path
+
+import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from extras.class_grading.databases import database_names
+from helpers.paths import REPO_DIR
+from test_grading_kit import CORRECT, WRONG, edited, upgrade
+from testing.backends import backends_under_test
+
+TIMEOUT = 10
+HEADINGS = ("step 1", "step 2", "step 3", "step 4", "models.py")
+CASES = {case.name: case for case in CORRECT + WRONG}
+# The grader names its databases lesson_<batch><copy>_<database>; the kit's tests,
+# lesson_<database>.
+GRADER_DATABASE = re.compile(r"^lesson_[0-9a-f]{12}_[0-9a-f]{12}$")
+# Copies as learners hand them in: (row name, kit test case, how it is handed in).
+CLASS = [
+    ("alice", "this repository with its own revision ids", "folder"),
+    ("bob", "a fork of the original lesson", "tar.gz"),
+    ("carol", "graded in pytest's importlib import mode, without a pytest.ini", "bundle"),
+    ("dave", "step 3 as autogenerate wrote it: create and drop", "zip"),
+    ("erin", "step 4 as autogenerate wrote it: add and drop", "folder"),
+    ("frank", "halfway through the lesson", "folder"),
+    ("grace", "a syntax error in step 2", "folder"),
+]
+# It sleeps on a server when one is listed, so that a database is there when it is killed.
+SLEEPER = edited(upgrade(2, "import os, time",
+                         "if op.get_bind().dialect.name != 'sqlite' "
+                         "or not os.environ.get('TEST_DATABASE_URLS'):",
+                         "    while True:", "        time.sleep(1)",
+                         "op.create_table('department', sa.Column('id', sa.Integer(), "
+                         "primary_key=True))"))
+
+
+def grade_class_command():
+    """The Pipfile's `grade-class` script, with this environment's Python."""
+    program, *args = shlex.split(tomllib.loads((REPO_DIR / "Pipfile").read_text())["scripts"]
+                                 ["grade-class"])
+    assert program == "python", f"expected `python ...`: {program}"
+    return [sys.executable, *args]
+
+
+def run_command(*args, env=None):
+    return subprocess.run([*grade_class_command(), *map(str, args)], cwd=REPO_DIR,
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
+def hand_in(source, how, folder, name):
+    """`source` (a copy's top folder) as a learner hands it in, in `folder`: its path there."""
+    if how == "folder":
+        return Path(shutil.move(source, folder / name))
+    if how == "zip":
+        target = folder / f"{name}.zip"
+        with zipfile.ZipFile(target, "w") as archive:
+            for path in sorted(source.rglob("*")):
+                archive.write(path, path.relative_to(source))
+        return target
+    if how == "tar.gz":  # as GitHub packs one: everything in a top folder
+        target = folder / f"{name}.tar.gz"
+        with tarfile.open(target, "w:gz") as archive:
+            archive.add(source, arcname=f"{name}-main")
+        return target
+    target = folder / f"{name}.bundle"
+    git = ["git", "-c", "user.name=Learner", "-c", "user.email=learner@example.com"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "lesson"],
+                    ["bundle", "create", "-q", str(target), "--all"]):
+        subprocess.run([*git, *command], cwd=source, check=True, capture_output=True)
+    return target
+
+
+def fingerprint(folder):
+    """{path: (sha256 or "dir", mtime_ns)} of everything under `folder`, itself included."""
+    found = {".": ("dir", folder.stat().st_mtime_ns)}
+    for path in folder.rglob("*"):
+        content = "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+        found[str(path.relative_to(folder))] = (content, path.lstat().st_mtime_ns)
+    return found
+
+
+def grader_databases(backends):
+    return {backend.name: {name for name in database_names(backend)
+                           if GRADER_DATABASE.match(name)} for backend in backends}
+
+
+# One copy on SQLite and a server makes about ten databases there; on this shared 2-core
+# machine PostgreSQL takes up to a second for each CREATE and DROP DATABASE, so a correct copy
+# may need 9 s. With servers listed, the time limit is 30 s, and the sleeper must hit it.
+TIMEOUT_WITH_SERVERS = 30
+
+
+@pytest.fixture(scope="module")
+def learners_class(tmp_path_factory):
+    """The class folder, as the learners handed their copies in."""
+    build = tmp_path_factory.mktemp("build")
+    folder = tmp_path_factory.mktemp("class")
+    for name, case_name, how in CLASS:
+        hand_in(CASES[case_name].build(build / name, None).root, how, folder, name)
+    hand_in(SLEEPER(build / "sleeper", None).root, "folder", folder, "sleeper")
+    (folder / "notes" / "week1").mkdir(parents=True)
+    (folder / "notes" / "week1" / "todo.txt").write_text("rename the table\n")
+    whole = (folder / "dave.zip").read_bytes()
+    (folder / "broken.tar.gz").write_bytes(b"\x1f\x8b\x08\x00" + whole[100:300])
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded_class(learners_class, tmp_path_factory):
+    """The command's run on the class with every engine listed: its results."""
+    backends = backends_under_test()
+    timeout = TIMEOUT_WITH_SERVERS if backends[1:] else TIMEOUT
+    before = fingerprint(learners_class)
+    databases_before = grader_databases(backends[1:])
+    out = tmp_path_factory.mktemp("out")
+    result = run_command(learners_class, "--jobs", 2, "--timeout", timeout,
+                         "--csv", out / "grades.csv", "--junit", out / "junit")
+    rows = {}
+    if (out / "grades.csv").exists():
+        with open(out / "grades.csv", newline="") as file:
+            rows = {row["name"]: row for row in csv.DictReader(file)}
+    return {"result": result, "rows": rows, "junit": out / "junit",
+            "backends": backends, "timeout": timeout,
+            "untouched": before == fingerprint(learners_class),
+            "databases_before": databases_before,
+            "databases_after": grader_databases(backends[1:])}
+
+
+FORK = "a fork of the original lesson"
+# The original lesson writes String without a length, which MariaDB and MySQL refuse.
+FORK_ON_MYSQL = {"step 1": "MySQL and MariaDB need a length: write String(255)",
+                 "step 2": "not reached: step 1 failed first", "step 3": "as step 2",
+                 "step 4": "as step 2", "models.py": "MySQL and MariaDB need a length"}
+
+
+def expected_reasons(case, backends):
+    """{heading: words} for every point the kit's test case says `case` loses on some engine."""
+    found = {}
+    for backend in backends:
+        failing = FORK_ON_MYSQL if case.name == FORK and backend.is_mysql else case.failing
+        for heading in HEADINGS:
+            if heading in failing:
+                found.setdefault(heading, failing[heading].strip("()"))
+    return found
+
+
+def test_every_copy_gets_its_points_and_first_reasons(graded_class):
+    result, rows = graded_class["result"], graded_class["rows"]
+    assert result.returncode == 0, result.stderr
+    names = [name for name, _, _ in CLASS] + ["sleeper", "notes", "broken"]
+    assert sorted(rows) == sorted(names), result.stdout
+    for name, case_name, _ in CLASS:
+        case, row = CASES[case_name], rows[name]
+        assert row["status"] == "graded", row
+        lost = expected_reasons(case, graded_class["backends"])
+        points = {heading: int(heading not in lost) for heading in HEADINGS}
+        assert {heading: int(row[heading]) for heading in HEADINGS} == points, (name, row)
+        assert int(row["total"]) == sum(points.values()) and row["out of"] == "5", row
+        reasons = row["reasons"].split(" | ")
+        assert len(reasons) >= len(lost), row
+        for (heading, words), why in zip(lost.items(), reasons[:len(lost)], strict=True):
+            assert re.match(rf"{re.escape(heading)}( \(\w+\))?: ", why), (name, heading, why)
+            assert words in why, (name, heading, why)
+        if "history" in case.failing:
+            assert "history: The migration history is not the lesson's" in row["reasons"], row
+            assert case.failing["history"] in row["reasons"], row
+    lines = result.stdout.splitlines()
+    assert re.split(r"\s\s+", lines[0]) == ["copy", *HEADINGS, "total",
+                                          "first reason per lost point"], result.stdout
+    assert lines[-1] == f"{len(names)} copies: {len(CLASS)} graded, 3 not", result.stdout
+
+
+def test_the_sleeper_times_out_and_others_are_explained(graded_class):
+    rows = graded_class["rows"]
+    sleeper, timeout = rows["sleeper"], graded_class["timeout"]
+    assert sleeper["status"] == "timed out", sleeper
+    assert sleeper["reasons"] == f"timed out after {timeout} s: its processes were ended"
+    assert timeout <= float(sleeper["seconds"]) <= timeout + 5, sleeper
+    assert rows["notes"]["status"] == "not a lesson", rows["notes"]
+    assert "no server/migrations folder" in rows["notes"]["reasons"], rows["notes"]
+    assert rows["broken"]["status"] == "unreadable", rows["broken"]
+    assert "not a readable tar archive" in rows["broken"]["reasons"], rows["broken"]
+    for name in ("sleeper", "notes", "broken"):
+        assert int(rows[name]["total"]) == 0, rows[name]
+
+
+def test_one_junit_file_per_copy(graded_class):
+    files = {path.stem: path for path in graded_class["junit"].glob("*.xml")}
+    assert sorted(files) == sorted(graded_class["rows"]), sorted(files)
+    steps = {p.get("value") for p in ElementTree.parse(files["alice"]).iter("property")
+             if p.get("name") == "step"}
+    assert steps == {"1", "2", "3", "4", "history", "models.py"}, steps
+    failure = ElementTree.parse(files["sleeper"]).find(".//failure")
+    assert failure.get("message").startswith("timed out after"), failure.attrib
+
+
+def test_learners_files_are_untouched_and_no_database_is_left(graded_class):
+    assert graded_class["untouched"], "a learner's file or folder changed"
+    # A server database the grader made for a copy is dropped, the sleeper's included.
+    for backend, names in graded_class["databases_after"].items():
+        left = names - graded_class["databases_before"][backend]
+        assert not left, f"left on {backend}: {sorted(left)}"
+
+
+def test_archives_that_would_write_outside_are_refused(tmp_path):
+    outside = tmp_path / "evil.txt"
+    with zipfile.ZipFile(tmp_path / "zipped.zip", "w") as archive:
+        archive.writestr("../../evil.txt", "x")
+    with tarfile.open(tmp_path / "tarred.tar.gz", "w:gz") as archive:
+        info = tarfile.TarInfo("../../evil.txt")
+        archive.addfile(info)
+    out = tmp_path / "grades.csv"
+    result = run_command(tmp_path / "zipped.zip", tmp_path / "tarred.tar.gz", "--csv", out)
+    assert result.returncode == 0, result.stderr
+    with open(out, newline="") as file:
+        rows = {row["name"]: row for row in csv.DictReader(file)}
+    for name in ("zipped", "tarred"):
+        assert rows[name]["status"] == "unreadable", rows[name]
+        assert "refused" in rows[name]["reasons"], rows[name]
+    assert not outside.exists() and not (tmp_path.parent / "evil.txt").exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    (("/no/such/class",), "'/no/such/class' does not exist"),
+    (("--jobs", "0", "."), "--jobs"),
+    (("--csv", "/no/such/folder/grades.csv", "."), "the folder /no/such/folder does not exist"),
+], ids=["no such path", "no jobs", "csv folder missing"])
+def test_bad_input_is_one_line_and_non_zero(args, words):
+    result = run_command(*args)
+    assert result.returncode == 2, result
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result.stderr
+    assert words in result.stderr, result.stderr
+
+
+def test_a_server_that_cannot_be_reached_stops_the_grader(tmp_path):
+    env = dict(os.environ, TEST_DATABASE_URLS="postgresql+psycopg://nobody@/x?host=/nonexistent")
+    (tmp_path / "alice").mkdir()
+    result = run_command(tmp_path, env=env)
+    assert result.returncode == 1, result
+    assert result.stderr.startswith("Error: TEST_DATABASE_URLS lists postgresql, which cannot "
+                                    "be reached"), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
