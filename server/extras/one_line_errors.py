@@ -21,6 +21,8 @@ from flask.helpers import get_debug_flag
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import CompileError, SQLAlchemyError
 
+from extras.connect_timeout import DEFAULT_CONNECT_TIMEOUT, timed_out
+
 # Drivers also accept a password as a query parameter (`?password=...`).
 PASSWORD_QUERY_KEYS = ("password", "passwd")
 MYSQL_BACKENDS = ("mysql", "mariadb")
@@ -73,7 +75,19 @@ def describe_database_error(url, error):
         if "not a database" in first_line(error):
             return (f"{path} is not a SQLite database file. It was left as it is; point "
                     "DATABASE_URL at another file.")
+    if timed_out(first_line(error)):
+        return (f"the database server at {server_address(parsed)} did not answer in time "
+                f"(FLASK_DATABASE_CONNECT_TIMEOUT, {DEFAULT_CONNECT_TIMEOUT} s unless set): check "
+                f"the address in DATABASE_URL={masked_url(url)} and that the server is up.")
     return f"cannot use the database at {masked_url(url)}: {hide_password(first_line(error), url)}"
+
+
+def server_address(url):
+    """host:port of a parsed URL, or its socket."""
+    socket = url.query.get("host") or url.query.get("unix_socket")
+    if not url.host and socket:
+        return socket
+    return f"{url.host or 'localhost'}{f':{url.port}' if url.port else ''}"
 
 
 def describe_failed_run(url, error, sent_by_failed_migration):
