@@ -55,5 +55,5 @@ def test_seed_with_two_heads_is_one_line(app, runner, live_db, steps, tmp_path):
 
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "multiple heads" in result.output.lower(), result.output
+    assert "two heads" in result.output and "b4a7c4000001_branch.py" in result.output, result.output
     assert live_db.rows("employees", ["id"]) == []

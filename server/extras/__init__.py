@@ -5,6 +5,8 @@ real project wants around them; the lesson works the same without it.
 
     database_url.py       which database: DATABASE_URL, or a SQLite file in instance/
     connect_timeout.py    connecting to a server gives up after 10 s instead of hanging
+    command_checks.py     before each command: a URL that keeps its work, a sound history
+    histories.py          a broken history or alembic_version, in one line
     commands.py           `flask seed` and `flask start`
     sample_rows.py        the lesson's rows, which `flask seed` adds
     schema_page/          the page at / that shows where the database stands
@@ -27,8 +29,9 @@ about this package except migrations/env.py, whose docstring lists how.
 
 def init_app(app):
     """Add the connect timeout, `flask seed`, `flask start` and the schema page to `app`."""
-    from extras import commands, connect_timeout, schema_page
+    from extras import command_checks, commands, connect_timeout, schema_page
 
     connect_timeout.init_app(app)
+    command_checks.init_app(app)
     commands.init_app(app)
     app.register_blueprint(schema_page.bp)

@@ -29,6 +29,8 @@ def seed_command():
             current = current_revision(connection)
     except SQLAlchemyError as error:
         raise click.ClickException(describe_database_error(engine.url, error)) from None
+    except CommandError as error:  # e.g. alembic_version has several rows
+        raise click.ClickException(str(error)) from None
     try:
         head = ScriptDirectory.from_config(migrate.migrate.get_config()).get_current_head()
     except CommandError as error:  # e.g. the scripts have two heads

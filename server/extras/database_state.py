@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.exc import CompileError
 
+from extras.histories import BrokenVersionTable, several_rows
 from extras.schema_differences import model_differences
 
 VERSION_TABLE = "alembic_version"
@@ -55,8 +56,14 @@ class DatabaseState:
 
 
 def current_revision(connection):
-    """The revision stamped in the database, or None for an empty one."""
-    return MigrationContext.configure(connection).get_current_revision()
+    """The revision stamped in the database, or None for an empty one.
+
+    Several rows in alembic_version raise CommandError naming the table.
+    """
+    rows = MigrationContext.configure(connection).get_current_heads()
+    if len(rows) > 1:
+        raise BrokenVersionTable(several_rows(rows))
+    return rows[0] if rows else None
 
 
 def count_rows(connection, table_name, column_name=None, schema=None):

@@ -60,7 +60,8 @@ def guarded_connection(connectable, lock_timeout, changes_database):
                 if connection.dialect.name == "sqlite":  # the lock made DDL transactional
                     extra_args = {"transactional_ddl": True}
         sent = stack.enter_context(counting_statements(connection))
-        with one_line_errors(lambda error: describe_failed_run(url, error, sent.by_this_migration)):
+        with one_line_errors(lambda error: describe_failed_run(
+                url, error, sent.by_this_migration, changes_database)):
             yield connection, extra_args
 
 

@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from extras.database_state import read_state
+from extras.histories import BrokenVersionTable
 from extras.one_line_errors import describe_database_error, first_line, masked_url, script_frames
 
 bp = Blueprint(
@@ -30,6 +31,7 @@ CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'"
 # Why the schema cannot be shown; the JSON's "error".
 DATABASE_UNAVAILABLE = "database unavailable"
 SCRIPTS_UNUSABLE = "migration scripts unusable"
+VERSION_TABLE_UNUSABLE = "alembic_version unusable"
 
 
 @dataclass
@@ -54,6 +56,9 @@ def read_live_state(migrate, first_rows=0):
                               first_rows=first_rows)
     except SQLAlchemyError as error:
         raise CannotShowSchema(DATABASE_UNAVAILABLE, describe_database_error(engine.url, error),
+                               masked_url(engine.url)) from error
+    except BrokenVersionTable as error:  # the database's bookkeeping, not the scripts
+        raise CannotShowSchema(VERSION_TABLE_UNUSABLE, str(error),
                                masked_url(engine.url)) from error
     except CommandError as error:  # Alembic's own words, e.g. about several heads
         raise CannotShowSchema(SCRIPTS_UNUSABLE, str(error)) from error
@@ -96,6 +101,7 @@ def cannot_show_schema(problem):
         return {key: value for key, value in asdict(problem).items() if value is not None}, 503
     return render_template("schema_page/cannot_show_schema.html", problem=problem,
                            scripts_at_fault=problem.error == SCRIPTS_UNUSABLE,
+                           version_table_at_fault=problem.error == VERSION_TABLE_UNUSABLE,
                            database=problem.database), 503
 
 
