@@ -22,9 +22,16 @@ and the safety nets that migrations/env.py plugs into every `flask db` run:
     newer_database.py     a database stamped by code you do not have
     renames/              `flask db migrate` asks about renames and warns before drops
 
-app.py calls init_app() below; nothing else in the lesson's files knows
-about this package except migrations/env.py, whose docstring lists how.
+Importing this package also makes a mistake in models.py or app.py one
+line (lesson_file_errors.py). app.py calls init_app() below; nothing else
+in the lesson's files knows about this package except migrations/env.py,
+whose docstring lists how.
 """
+
+from extras import lesson_file_errors
+
+# Before app.py imports models.py: a mistake there is then one line.
+lesson_file_errors.install()
 
 
 def init_app(app):
