@@ -5,6 +5,7 @@ never the models, so it shows the truth even when the two disagree. The
 schema page shows what read_state() returns; `flask seed` and `flask db
 migrate`'s data-loss warnings use current_revision() and count_rows().
 """
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from alembic.runtime.migration import MigrationContext
@@ -141,8 +142,29 @@ def read_table(connection, inspector, name, first_rows):
         source = table(name, *(column(col.name) for col in columns))
         order = [source.c[key] for key in primary_key]
         query = select(source).order_by(*order).limit(first_rows)
-        rows = [tuple(row) for row in connection.execute(query)]
+        with undecodable_text_shown(connection):
+            rows = [tuple(row) for row in connection.execute(query)]
     return TableInfo(name, count_rows(connection, name), columns, rows)
+
+
+@contextmanager
+def undecodable_text_shown(connection):
+    """On SQLite, text that is not UTF-8 reads with � marks.
+
+    SQLite stores whatever bytes it is given; Python's sqlite3 module would
+    fail the whole read ("Could not decode to UTF-8"), which is no reason to
+    call the database unavailable.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver_connection = connection.connection.driver_connection
+    saved = driver_connection.text_factory
+    driver_connection.text_factory = lambda data: data.decode("utf-8", errors="replace")
+    try:
+        yield
+    finally:
+        driver_connection.text_factory = saved
 
 
 def type_name(sql_type, dialect):
