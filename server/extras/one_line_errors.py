@@ -102,6 +102,8 @@ def describe_failed_run(url, error, sent_by_failed_migration, changes_database=T
     if backend == "sqlite" and "not a database" in first_line(error):
         return describe_database_error(url, error)
     what = hide_password(what_failed(error), url)
+    if backend == "sqlite" and what == "interrupted":  # guarded_runs.ctrl_c_stops_statements
+        what = "stopped by Ctrl-C (interrupted)"
     if not changes_database:
         return f"{what}. This command runs no migration: the database was not changed."
     if backend not in MYSQL_BACKENDS:
