@@ -13,7 +13,10 @@ import math
 import click
 from sqlalchemy import event
 
+from extras.locks import seconds_within
+
 DEFAULT_CONNECT_TIMEOUT = 10  # seconds
+MIN_CONNECT_TIMEOUT = 0.1  # libpq and PyMySQL take 0 as no limit at all
 MAX_CONNECT_TIMEOUT = 3600
 # The words the drivers give up with: psycopg, then PyMySQL.
 TIMED_OUT = ("timeout expired", "timed out")
@@ -22,14 +25,11 @@ TIMED_OUT = ("timeout expired", "timed out")
 def connect_timeout_seconds(config):
     """DATABASE_CONNECT_TIMEOUT from a Flask app's config, checked to be a number of seconds."""
     value = config.get("DATABASE_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT)
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = -1
-    if not 0 < seconds <= MAX_CONNECT_TIMEOUT:  # also refuses NaN and infinity
+    seconds = seconds_within(value, MIN_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT)
+    if seconds is None:
         raise click.ClickException(
-            f"FLASK_DATABASE_CONNECT_TIMEOUT must be a number of seconds above 0 and up to "
-            f"{MAX_CONNECT_TIMEOUT}, not {value!r}."
+            f"FLASK_DATABASE_CONNECT_TIMEOUT must be a number of seconds from "
+            f"{MIN_CONNECT_TIMEOUT} to {MAX_CONNECT_TIMEOUT}, not {value!r}."
         )
     return seconds
 

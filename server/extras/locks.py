@@ -49,16 +49,22 @@ class LockTimeout(CommandError):
 def lock_timeout_seconds(config):
     """MIGRATION_LOCK_TIMEOUT from a Flask app's config, checked to be a number of seconds."""
     value = config.get("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = -1
-    if not 0 <= seconds <= MAX_LOCK_TIMEOUT:  # also refuses NaN and infinity
+    seconds = seconds_within(value, 0, MAX_LOCK_TIMEOUT)
+    if seconds is None:
         raise CommandError(
             f"FLASK_MIGRATION_LOCK_TIMEOUT must be a number of seconds from 0 to "
             f"{MAX_LOCK_TIMEOUT}, not {value!r}."
         )
     return seconds
+
+
+def seconds_within(value, lowest, highest):
+    """`value` as a float from `lowest` to `highest`, or None (so are NaN and infinity)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if lowest <= seconds <= highest else None
 
 
 def gave_up_waiting(seconds, holder=None):
@@ -128,14 +134,13 @@ def postgresql_advisory_lock(connection, timeout):
 
 def postgresql_lock_holder(connection):
     """Who holds the advisory lock: the server process, since when, and its statement."""
-    row = connection.execute(text(
+    row = first_row(connection, text(
         "SELECT a.pid, a.backend_start, a.state, a.query FROM pg_locks l "
         "JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 "
         "AND l.objid = CAST(:key AS oid) AND l.objsubid = 1 "
         "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-    ).bindparams(key=POSTGRESQL_LOCK_KEY)).first()
-    connection.commit()
+    ).bindparams(key=POSTGRESQL_LOCK_KEY))
     if row is None:
         return None
     return describe_holder(f"PostgreSQL process {row.pid}", row.backend_start,
@@ -157,16 +162,22 @@ def mysql_named_lock(connection, timeout):
 
 def mysql_lock_holder(connection, name):
     """Who holds the named lock: its connection id, since when, and its statement."""
-    row = connection.execute(text(
+    row = first_row(connection, text(
         "SELECT p.ID AS id, p.TIME AS seconds, p.INFO AS query "
         "FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(:name)"
-    ).bindparams(name=name)).first()
-    connection.commit()
+    ).bindparams(name=name))
     if row is None:
         return None
     # PROCESSLIST only knows how long the connection has been in its current state.
     since = datetime.now(timezone.utc) - timedelta(seconds=row.seconds or 0)
     return describe_holder(f"MariaDB connection {row.id}", since, row.query)
+
+
+def first_row(connection, query):
+    """The first row of `query`, or None, without leaving a transaction open."""
+    row = connection.execute(query).first()
+    connection.commit()
+    return row
 
 
 def describe_holder(who, since, query):
