@@ -24,6 +24,8 @@ def init_app(app):
     @state.migrate.configure
     def check_before_running(config):
         command = running_command()
+        if command == "init":  # it makes the folder; there is no history yet
+            return config
         refuse_lost_work(state.db.engine.url, command)
         check_history(ScriptDirectory.from_config(config),
                       several_heads_allowed=command in SEVERAL_HEADS_ALLOWED)
