@@ -96,11 +96,16 @@ def invoke_while_lock_is_held(app, runner, args):
         other.dispose()
 
 
-def test_a_held_lock_times_out_with_a_clear_message(app, runner, live_db):
+def test_a_held_lock_times_out_with_a_clear_message(app, backend, runner, live_db):
     result = invoke_while_lock_is_held(app, runner, ["db", "upgrade"])
 
     assert result.exit_code == 1
     assert "another migration is running on this database" in result.stderr
+    if backend.name != "sqlite":  # the server says who holds it: once waiting, once giving up
+        holder = "MariaDB connection" if backend.is_mysql else "PostgreSQL process"
+        said = re.findall(rf"held by {holder} \d+ since [\d:]+, between statements",
+                          result.stderr)
+        assert len(said) == 2, result.stderr
     assert "0.2 s" in result.stderr and isinstance(result.exception, SystemExit)
     assert live_db.schema() == {} and live_db.revision() is None
 

@@ -1,6 +1,12 @@
 """extras/newer_database.py: a database stamped by code this copy does not have."""
+import pytest
+from alembic.script import ScriptDirectory
+from alembic.script.revision import CycleDetected
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
+
+from extras.newer_database import script_has_revision
+from helpers.migration_copies import copy_migrations
 
 
 def stamp_unknown_revision(app, revision):
@@ -25,3 +31,14 @@ def test_database_ahead_of_the_code(app, runner, live_db, steps):
     # The way out the message names works.
     assert runner.invoke(args=["db", "stamp", "--purge", steps[-1].revision]).exit_code == 0
     assert live_db.revision() == steps[-1].revision
+
+
+def test_only_an_unknown_revision_counts_as_newer_code(steps, tmp_path):
+    """A loop in the history is the history's fault (extras.histories names it), not newer code."""
+    migrations = copy_migrations(tmp_path)
+    assert script_has_revision(ScriptDirectory(str(migrations)), "c0ffee000000") is False
+    first = migrations.parent / steps[0].file
+    first.write_text(first.read_text().replace(
+        "down_revision = None", f"down_revision = '{steps[-1].revision}'", 1))
+    with pytest.raises(CycleDetected):
+        script_has_revision(ScriptDirectory(str(migrations)), "c0ffee000000")

@@ -99,7 +99,7 @@ def test_seed_with_two_heads_is_one_line(app, runner, live_db, steps, tmp_path):
 
     line = one_line_refusal(runner.invoke(args=["seed"]))
 
-    assert "multiple heads" in line.lower()
+    assert "two heads" in line and "b4a7c4000001_branch.py" in line
     assert live_db.rows("employees", ["id"]) == []
 
 

@@ -5,12 +5,14 @@ never the models, so it shows the truth even when the two disagree. The
 schema page shows what read_state() returns; `flask seed` and `flask db
 migrate`'s data-loss warnings use current_revision() and count_rows().
 """
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.exc import CompileError
 
+from extras.histories import BrokenVersionTable, several_rows
 from extras.schema_differences import model_differences
 
 VERSION_TABLE = "alembic_version"
@@ -57,8 +59,14 @@ class DatabaseState:
 
 
 def current_revision(connection):
-    """The revision stamped in the database, or None for an empty one."""
-    return MigrationContext.configure(connection).get_current_revision()
+    """The revision stamped in the database, or None for an empty one.
+
+    Several rows in alembic_version raise CommandError naming the table.
+    """
+    rows = MigrationContext.configure(connection).get_current_heads()
+    if len(rows) > 1:
+        raise BrokenVersionTable(several_rows(rows))
+    return rows[0] if rows else None
 
 
 def count_rows(connection, table_name, column_name=None, schema=None):
@@ -157,8 +165,29 @@ def read_table(connection, name, reflected_columns, primary_key, first_rows):
         source = table(name, *(column(col.name) for col in columns))
         order = [source.c[key] for key in primary_key]
         query = select(source).order_by(*order).limit(first_rows)
-        rows = [tuple(row) for row in connection.execute(query)]
+        with undecodable_text_shown(connection):
+            rows = [tuple(row) for row in connection.execute(query)]
     return TableInfo(name, count_rows(connection, name), columns, rows)
+
+
+@contextmanager
+def undecodable_text_shown(connection):
+    """On SQLite, text that is not UTF-8 reads with � marks.
+
+    SQLite stores whatever bytes it is given; Python's sqlite3 module would
+    fail the whole read ("Could not decode to UTF-8"), which is no reason to
+    call the database unavailable.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver_connection = connection.connection.driver_connection
+    saved = driver_connection.text_factory
+    driver_connection.text_factory = lambda data: data.decode("utf-8", errors="replace")
+    try:
+        yield
+    finally:
+        driver_connection.text_factory = saved
 
 
 def type_name(sql_type, dialect):

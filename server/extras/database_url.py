@@ -22,6 +22,13 @@ PROJECT_DRIVERS = {
 }
 
 
+SERVER_BACKENDS = ("postgresql", "mysql", "mariadb")
+# Commands whose work is lost with an in-memory database. Those that only
+# read (current, history, heads, show, check) and the page may use one.
+# `migrate` would compare the models with an empty database that then vanishes.
+LOST_IN_MEMORY = ("upgrade", "downgrade", "stamp", "migrate", "seed", "start")
+
+
 class DatabaseURLError(click.ClickException):
     """A database URL the app cannot use; `flask` prints it as one `Error:` line."""
 
@@ -60,13 +67,43 @@ def refuse_unusable_url(url):
             "password as %40."
         )
     try:
-        make_url(url)
+        parsed = make_url(url)
     except (ArgumentError, ValueError, TypeError) as error:
         raise unusable_url(url, error) from None
+    if parsed.get_backend_name() in SERVER_BACKENDS and not names_database(parsed):
+        # libpq would pick a database named after the user, PyMySQL none at all.
+        raise DatabaseURLError(
+            f"DATABASE_URL={masked_url(url)} names no database: add its name after the "
+            f"server, as in {parsed.drivername.split('+')[0]}://user@localhost/lesson."
+        )
     try:
         yield
     except (ArgumentError, ImportError, ValueError) as error:  # e.g. an unknown driver
         raise unusable_url(url, error) from None
+
+
+def names_database(parsed):
+    return bool(parsed.database) or bool(parsed.query.get("dbname"))
+
+
+def in_memory_sqlite(url):
+    """True for a SQLite database that lives in memory and is gone when the command ends."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    return (database in ("", ":memory:") or database.startswith("file::memory:")
+            or parsed.query.get("mode") == "memory")
+
+
+def refuse_lost_work(url, command):
+    """Refuse `command` (its name, as `flask` was given it) when its work would vanish with it."""
+    if command in LOST_IN_MEMORY and in_memory_sqlite(url):
+        raise DatabaseURLError(
+            f"DATABASE_URL={masked_url(url)} is a SQLite database in memory, which vanishes "
+            f"when `{command}` ends, and its work with it: give a file, as in "
+            "sqlite:///instance/app.db."
+        )
 
 
 def unusable_url(url, error):

@@ -13,16 +13,25 @@ guarded_connection() wraps each run:
   question never holds up another upgrade;
 - an error from the database, or a mistake inside a migration script, ends
   the command with one `Error:` line (one_line_errors.py) that says what
-  state the database was left in.
+  state the database was left in;
+- on SQLite, Ctrl-C stops a long statement at once, not when it ends, and
+  a run that only reads never creates a database file that is not there:
+  it reads an empty database in memory instead.
 """
+import logging
+import os
 from contextlib import ExitStack, contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection
 
 from extras.database_state import VERSION_TABLE
 from extras.locks import migration_lock
 from extras.one_line_errors import describe_database_error, describe_failed_run, one_line_errors
+
+logger = logging.getLogger("alembic.env")
+# SQLite virtual machine instructions between two calls of let_python_run: well under 1 ms.
+PROGRESS_EVERY = 10_000
 
 
 def command_changes_database(environment):
@@ -49,19 +58,56 @@ def guarded_connection(connectable, lock_timeout, changes_database):
     """
     url = connectable.engine.url
     with ExitStack() as stack:
+        if not changes_database and missing_sqlite_file(url):
+            logger.info("No database at %s yet: reading it as empty (`flask db upgrade` "
+                        "creates it).", url.database)
+            connectable = create_engine("sqlite://")
+            stack.callback(connectable.dispose)
         with one_line_errors(lambda error: describe_database_error(url, error)):
             if isinstance(connectable, Connection):
                 connection = connectable
             else:
                 connection = stack.enter_context(connectable.connect())
+            if connection.dialect.name == "sqlite":
+                stack.enter_context(ctrl_c_stops_statements(connection))
             extra_args = {}
             if changes_database:
                 stack.enter_context(migration_lock(connection, lock_timeout))
                 if connection.dialect.name == "sqlite":  # the lock made DDL transactional
                     extra_args = {"transactional_ddl": True}
         sent = stack.enter_context(counting_statements(connection))
-        with one_line_errors(lambda error: describe_failed_run(url, error, sent.by_this_migration)):
+        with one_line_errors(lambda error: describe_failed_run(
+                url, error, sent.by_this_migration, changes_database)):
             yield connection, extra_args
+
+
+def missing_sqlite_file(url):
+    """True when `url` names a SQLite file that does not exist (yet)."""
+    path = url.database or ""
+    return (url.get_backend_name() == "sqlite" and path not in ("", ":memory:")
+            and not path.startswith("file:") and not os.path.exists(path))
+
+
+def let_python_run():
+    """sqlite3's progress handler: Python code runs here, mid-statement.
+
+    Python raises a pending Ctrl-C (KeyboardInterrupt) at its next function
+    call, which is inside this handler; sqlite3 then aborts the statement
+    with "interrupted", and the run rolls back and ends in one line.
+    """
+    os.getpid()  # any call will do: a pending KeyboardInterrupt is raised here
+    return 0
+
+
+@contextmanager
+def ctrl_c_stops_statements(connection):
+    """While the block runs, Ctrl-C stops a SQLite statement within a fraction of a second."""
+    driver_connection = connection.connection.driver_connection
+    driver_connection.set_progress_handler(let_python_run, PROGRESS_EVERY)
+    try:
+        yield
+    finally:
+        driver_connection.set_progress_handler(None, 0)
 
 
 class StatementCount:

@@ -6,12 +6,19 @@ database's own, this says what happened and the two ways out.
 """
 from contextlib import contextmanager
 
+from alembic.script.revision import ResolutionError
 from alembic.util import CommandError
+
+from extras.histories import check_version_table
 
 
 @contextmanager
 def explain_newer_database(migration_context, script):
-    """Replace Alembic's "Can't locate revision" when the unknown revision is the database's."""
+    """Replace Alembic's "Can't locate revision" when the unknown revision is the database's.
+
+    An alembic_version with several rows is named first: it is no newer code.
+    """
+    check_version_table(migration_context, script)
     try:
         yield
     except CommandError:
@@ -28,7 +35,12 @@ def explain_newer_database(migration_context, script):
 
 
 def script_has_revision(script, revision):
+    """Whether a script has `revision`; only "no such revision" counts as no.
+
+    Any other trouble (a cycle, a duplicate id) is the history's, and
+    extras.histories names it.
+    """
     try:
-        return script.get_revision(revision) is not None
-    except CommandError:
+        return script.revision_map.get_revision(revision) is not None
+    except ResolutionError:
         return False

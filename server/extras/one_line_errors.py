@@ -21,6 +21,8 @@ from flask.helpers import get_debug_flag
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import CompileError, SQLAlchemyError
 
+from extras.connect_timeout import DEFAULT_CONNECT_TIMEOUT, timed_out
+
 # Drivers also accept a password as a query parameter (`?password=...`).
 PASSWORD_QUERY_KEYS = ("password", "passwd")
 MYSQL_BACKENDS = ("mysql", "mariadb")
@@ -73,19 +75,37 @@ def describe_database_error(url, error):
         if "not a database" in first_line(error):
             return (f"{path} is not a SQLite database file. It was left as it is; point "
                     "DATABASE_URL at another file.")
+    if timed_out(first_line(error)):
+        return (f"the database server at {server_address(parsed)} did not answer in time "
+                f"(FLASK_DATABASE_CONNECT_TIMEOUT, {DEFAULT_CONNECT_TIMEOUT} s unless set): check "
+                f"the address in DATABASE_URL={masked_url(url)} and that the server is up.")
     return f"cannot use the database at {masked_url(url)}: {hide_password(first_line(error), url)}"
 
 
-def describe_failed_run(url, error, sent_by_failed_migration):
+def server_address(url):
+    """host:port of a parsed URL, or its socket."""
+    socket = url.query.get("host") or url.query.get("unix_socket")
+    if not url.host and socket:
+        return socket
+    return f"{url.host or 'localhost'}{f':{url.port}' if url.port else ''}"
+
+
+def describe_failed_run(url, error, sent_by_failed_migration, changes_database=True):
     """What went wrong during a migration run, and what state it left the database in.
 
     `sent_by_failed_migration` counts the statements the failing migration
-    had sent before the error; on MySQL and MariaDB they stay.
+    had sent before the error; on MySQL and MariaDB they stay. A command
+    that does not change the database (current, check, migrate) ran no
+    migration, and its line says so.
     """
     backend = make_url(url).get_backend_name()
     if backend == "sqlite" and "not a database" in first_line(error):
         return describe_database_error(url, error)
     what = hide_password(what_failed(error), url)
+    if backend == "sqlite" and what == "interrupted":  # guarded_runs.ctrl_c_stops_statements
+        what = "stopped by Ctrl-C (interrupted)"
+    if not changes_database:
+        return f"{what}. This command runs no migration: the database was not changed."
     if backend not in MYSQL_BACKENDS:
         return f"the migration failed: {what}; nothing was changed: the whole run was rolled back."
     hint = mysql_hint(error)
@@ -125,12 +145,38 @@ def what_failed(error):
     return f"{type(error).__name__}: {first_line(error).rstrip('.')}{where}"
 
 
+def error_place(error, folder):
+    """ "models.py, line 12": the innermost place of `error` in this project's own files.
+
+    Files are named relative to `folder`, the server folder; extras/ and
+    testing/ are not the learner's, so they are never named.
+    """
+    places = [(frame.filename, frame.lineno) for frame in traceback.extract_tb(error.__traceback__)]
+    if isinstance(error, SyntaxError) and error.filename:
+        places.append((error.filename, error.lineno))  # the file that could not be compiled
+    for filename, line in reversed(places):
+        relative = os.path.relpath(os.path.abspath(filename), os.path.abspath(folder))
+        if not relative.startswith(("..", "extras", "testing")):
+            return f"{relative}, line {line}"
+    return None
+
+
 def script_frames(error):
-    """The traceback frames inside migrations/versions: where a script went wrong."""
-    in_versions = f"{os.sep}versions{os.sep}"
+    """The traceback frames inside migrations/versions: where a script went wrong.
+
+    A versions/ folder counts only beside an env.py: pyenv's own
+    ~/.pyenv/versions/ holds the standard library.
+    """
     if isinstance(error, SyntaxError):
-        return [error] if in_versions in (error.filename or "") else []
-    return [f for f in traceback.extract_tb(error.__traceback__) if in_versions in f.filename]
+        return [error] if in_migration_scripts(error.filename or "") else []
+    return [f for f in traceback.extract_tb(error.__traceback__)
+            if in_migration_scripts(f.filename)]
+
+
+def in_migration_scripts(filename):
+    folder = os.path.dirname(filename)
+    return (os.path.basename(folder) == "versions"
+            and os.path.isfile(os.path.join(os.path.dirname(folder), "env.py")))
 
 
 @contextmanager

@@ -19,7 +19,8 @@ The numbered comments below mark every difference from the stock file:
    change the database take a migration lock (waiting at most the app's
    MIGRATION_LOCK_TIMEOUT, 60 s if it has none) and are all or nothing on
    SQLite; database errors and mistakes in scripts end in one line; and
-   extras.newer_database names a database that is newer than the code.
+   extras.newer_database names a database that is newer than the code, or
+   whose alembic_version holds several rows.
 
 Nothing else of this project's is needed: it works for any app with
 `Migrate(app, db)`, as the grading kit builds one.

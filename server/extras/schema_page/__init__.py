@@ -20,6 +20,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from extras.database_state import read_state
+from extras.histories import BrokenVersionTable
 from extras.one_line_errors import describe_database_error, first_line, masked_url, script_frames
 from extras.schema_page import protection
 from extras.schema_page.page_connection import (
@@ -45,6 +46,7 @@ SHOWN_DIFFERENCES = 50
 DATABASE_UNAVAILABLE = "database unavailable"
 SCRIPTS_UNUSABLE = "migration scripts unusable"
 MIGRATION_RUNNING = "migration running"
+VERSION_TABLE_UNUSABLE = "alembic_version unusable"
 
 
 def init_app(app):
@@ -91,6 +93,8 @@ def why_schema_cannot_be_shown(error, url, lock_wait):
     if isinstance(error, SQLAlchemyError):
         return CannotShowSchema(DATABASE_UNAVAILABLE, describe_database_error(url, error),
                                 masked_url(url))
+    if isinstance(error, BrokenVersionTable):  # the database's bookkeeping, not the scripts
+        return CannotShowSchema(VERSION_TABLE_UNUSABLE, str(error), masked_url(url))
     if isinstance(error, CommandError):  # Alembic's own words, e.g. about several heads
         return CannotShowSchema(SCRIPTS_UNUSABLE, str(error))
     if script_frames(error):  # Alembic imports every script to build the history
@@ -158,4 +162,5 @@ def cannot_show_schema(problem):
         return body, 503, headers
     return render_template("schema_page/cannot_show_schema.html", problem=problem,
                            database=problem.database, scripts_unusable=SCRIPTS_UNUSABLE,
-                           migration_running=MIGRATION_RUNNING), 503, headers
+                           migration_running=MIGRATION_RUNNING,
+                           version_table_unusable=VERSION_TABLE_UNUSABLE), 503, headers
