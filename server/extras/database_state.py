@@ -181,7 +181,9 @@ def undecodable_text_shown(connection):
     if connection.dialect.name != "sqlite":
         yield
         return
-    driver_connection = connection.connection.driver_connection
+    # dbapi_connection: the page's connection is detached from the pool (page_connection.py),
+    # and a detached one no longer knows its driver_connection.
+    driver_connection = connection.connection.dbapi_connection
     saved = driver_connection.text_factory
     driver_connection.text_factory = lambda data: data.decode("utf-8", errors="replace")
     try:
