@@ -80,6 +80,10 @@ def gave_up_on_a_lock(error):
     sqlite_code = getattr(orig, "sqlite_errorcode", None)
     if sqlite_code is not None:
         return (sqlite_code & 0xFF) in (SQLITE_BUSY, SQLITE_LOCKED)
+    if type(orig).__module__ == "sqlite3":
+        # Python 3.10's sqlite3 gives no error code; these are SQLite's own
+        # words for SQLITE_BUSY and SQLITE_LOCKED.
+        return str(orig) in ("database is locked", "database table is locked")
     if getattr(orig, "sqlstate", None) == POSTGRESQL_LOCK_NOT_AVAILABLE:
         return True
     args = getattr(orig, "args", ())
