@@ -1,7 +1,7 @@
 """Timing `grade-class` on a class: N copies of this repository, each with its own revision ids.
 
 SQLite only, as many copies at once as there are CPUs, through the
-grader's own machinery (extras.class_grading) in this process, so the
+grader's own machinery (class_grading/) in this process, so the
 grader's peak RSS is measured here and each copy's kit run's by the
 process that forks it. 1 copy next to 100 shows what the batch costs
 beyond grading one copy alone.
@@ -23,8 +23,8 @@ MIB = 1024 * 1024
 
 def time_class(sizes, folder, say):
     """One JSON-ready row per class size."""
-    from extras.class_grading.cli import grade_all
-    from extras.class_grading.copies import find_submissions
+    from class_grading.cli import grade_all
+    from class_grading.copies import find_submissions
 
     rows = []
     for size in sizes:

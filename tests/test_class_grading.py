@@ -29,7 +29,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from extras.class_grading.databases import database_names
+from class_grading.databases import database_names
 from helpers.paths import REPO_DIR
 from test_grading_kit import CORRECT, WRONG, edited, upgrade
 from testing.backends import backends_under_test

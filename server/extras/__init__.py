@@ -29,13 +29,10 @@ in the lesson's files knows about this package except migrations/env.py,
 whose docstring lists how.
 """
 
-if __name__ == "extras":
-    # Imported by app.py, before it imports models.py: a mistake there is then
-    # one line. (`pipenv run grade-class` reaches this package as
-    # server.extras, from the top folder, and needs none of the app's set-up.)
-    from extras import lesson_file_errors
+from extras import lesson_file_errors
 
-    lesson_file_errors.install()
+# Imported by app.py, before it imports models.py: a mistake there is then one line.
+lesson_file_errors.install()
 
 
 def init_app(app):

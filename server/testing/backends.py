@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from testing.places import database_words
+from .places import database_words
 
 # A URL without a driver name makes SQLAlchemy look for psycopg2 or
 # mysqlclient; the lesson's Pipfile installs psycopg 3 and PyMySQL.
@@ -51,7 +51,7 @@ class Backend:
 
 SQLITE = Backend("sqlite")
 
-# The class grader (extras/class_grading) gives each copy's run a prefix of its
+# The class grader (class_grading/) gives each copy's run a prefix of its
 # own, so that it can drop that copy's databases itself when it had to end the run.
 DATABASE_PREFIX_VARIABLE = "GRADING_DATABASE_PREFIX"
 DEFAULT_DATABASE_PREFIX = "lesson_"

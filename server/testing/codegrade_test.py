@@ -16,7 +16,7 @@ import pytest
 from pytest_alembic.plugin.error import AlembicTestFailure
 from pytest_alembic.tests import default as pytest_alembic_checks
 
-from testing.differences import (
+from .differences import (
     LOSS_ADVICE,
     UNTOUCHED_ADVICE,
     message,
@@ -25,12 +25,12 @@ from testing.differences import (
     rows_problems,
     schema_problems,
 )
-from testing.expectations import as_expected, rows_after_upgrade, schema_after_upgrade
-from testing.learner_copy import warning_notes
-from testing.lesson import STEP_COUNT
-from testing.models_check import check_models
-from testing.scorecard import MODELS
-from testing.verdict import fail, graded
+from .expectations import as_expected, rows_after_upgrade, schema_after_upgrade
+from .learner_copy import warning_notes
+from .lesson import STEP_COUNT
+from .models_check import check_models
+from .scorecard import MODELS
+from .verdict import fail, graded
 
 STEPS = [pytest.param(number, id=f"step{number}") for number in range(1, STEP_COUNT + 1)]
 ORDINALS = {5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth", 9: "ninth"}

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from testing.backends import DatabaseUnavailable, backends_under_test, fresh_database
-from testing.database import GradedDatabase
-from testing.history import read_history
-from testing.learner_copy import MIGRATIONS_DIR, ModelsUnusable, load_models
-from testing.scorecard import HISTORY, MODELS, Scorecard, first_reason
-from testing.verdict import fail
-from testing.walk import Walk
+from .backends import DatabaseUnavailable, backends_under_test, fresh_database
+from .database import GradedDatabase
+from .history import read_history
+from .learner_copy import MIGRATIONS_DIR, ModelsUnusable, load_models
+from .scorecard import HISTORY, MODELS, Scorecard, first_reason
+from .verdict import fail
+from .walk import Walk
 
 KIT_DIR = Path(__file__).resolve().parent
 

@@ -15,10 +15,10 @@ from sqlalchemy import column, insert, inspect, select, table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import Integer, String
 
-from testing.learner_copy import SERVER_DIR, grading_app, warning_notes
-from testing.lesson import INTEGER, TEXT
-from testing.migration_errors import failure_reason
-from testing.places import database_words
+from .learner_copy import SERVER_DIR, grading_app, warning_notes
+from .lesson import INTEGER, TEXT
+from .migration_errors import failure_reason
+from .places import database_words
 
 VERSION_TABLE = "alembic_version"
 

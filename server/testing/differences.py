@@ -5,7 +5,7 @@ table or column that is there under its old (or new) name is called a
 missed rename, with the Alembic call that makes it, rather than one thing
 missing and another extra.
 """
-from testing.lesson import (
+from .lesson import (
     COLUMN_RENAMES,
     EITHER,
     FAMILY_WORDS,

@@ -8,7 +8,7 @@ mistake costs the points of the step that made it, not of every step after
 it. When a step starts from the lesson's own state, as it does in a correct
 copy, its upgrade must leave exactly the lesson's schema after that step.
 """
-from testing.lesson import (
+from .lesson import (
     SCHEMA_AFTER_STEP,
     STEP_CHANGES,
     ExpectedColumn,

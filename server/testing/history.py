@@ -15,8 +15,8 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from alembic.script.revision import CycleDetected
 
-from testing.lesson import STEP_COUNT
-from testing.places import error_place, error_text
+from .lesson import STEP_COUNT
+from .places import error_place, error_text
 
 
 class HistoryError(Exception):

@@ -15,7 +15,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-from testing.places import error_place, error_text, learner_file
+from .places import error_place, error_text, learner_file
 
 SERVER_DIR = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = SERVER_DIR / "migrations"

@@ -6,7 +6,7 @@ one kind of database refuses, what to write instead.
 """
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from testing.places import database_words, error_place, error_text
+from .places import database_words, error_place, error_text
 
 # (words in the error, what to do): mistakes that only some databases refuse.
 ENGINE_HINTS = [

@@ -15,8 +15,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, String, Table
 from sqlalchemy.exc import CompileError
 
-from testing.database import family, type_name
-from testing.lesson import (
+from .database import family, type_name
+from .lesson import (
     COLUMN_RENAMES,
     FAMILY_WORDS,
     INTEGER,
@@ -25,7 +25,7 @@ from testing.lesson import (
     TABLE_RENAMES,
     VALUES_CALLED,
 )
-from testing.migration_errors import engine_hint
+from .migration_errors import engine_hint
 
 # The steps where the lesson may end, in order of preference.
 FINAL_STEPS = (4, 3)

@@ -13,10 +13,10 @@ one step's mistake is never blamed on the step below.
 """
 from dataclasses import dataclass
 
-from testing.database import MigrationFailed, Snapshot
-from testing.differences import extra_migration_effect
-from testing.history import Migration
-from testing.lesson import ROWS_ADDED_AT_STEP, STEP_TOPICS
+from .database import MigrationFailed, Snapshot
+from .differences import extra_migration_effect
+from .history import Migration
+from .lesson import ROWS_ADDED_AT_STEP, STEP_TOPICS
 
 
 class NotGraded(Exception):

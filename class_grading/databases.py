@@ -16,8 +16,8 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from testing.backends import admin_engine, backends_under_test, drop_database
-from testing.places import database_words
+from server.testing.backends import admin_engine, backends_under_test, drop_database
+from server.testing.places import database_words
 
 from .runner import GraderError
 

@@ -1,5 +1,9 @@
 """Grading a whole class: `pipenv run grade-class PATH...` (docs/grading.md).
 
+An instructor's tool, beside the lesson rather than inside it. It uses the
+grading kit (server/testing) as a library, for the databases it grades on,
+and runs that kit in every learner's copy.
+
     copies.py         finds the learners' copies (folders, .zip, .tar.gz, git
                       bundles) and unpacks each into a private folder
     grading.py        grades one copy there with this repository's kit
@@ -9,13 +13,5 @@
     results.py        the points, from the kit's JUnit XML; the table, CSV and JUnit
     cli.py            the command
 
-The kit's own modules (`testing`, beside extras/ in server/) tell it which
-databases to use; server/ goes on sys.path so they import as the kit
-imports them, also when this runs as `python -m server.extras.class_grading`.
+Run it from the repository's top folder, as `python -m class_grading`.
 """
-import sys
-from pathlib import Path
-
-SERVER_DIR = str(Path(__file__).resolve().parents[2])
-if SERVER_DIR not in sys.path:
-    sys.path.insert(0, SERVER_DIR)

@@ -10,13 +10,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from testing.backends import DATABASE_PREFIX_VARIABLE, backends_under_test
+from server.testing.backends import DATABASE_PREFIX_VARIABLE, backends_under_test
 
 from .copies import NotGradable, unpack
 from .databases import drop_databases, new_prefix
 from .results import NOT_FINISHED, TIMED_OUT, Row, row_from_junit
 
-KIT_DIR = Path(__file__).resolve().parents[2] / "testing"
+KIT_DIR = Path(__file__).resolve().parents[1] / "server" / "testing"
 KIT_INI = Path(__file__).resolve().with_name("kit.ini")
 KIT_NOT_COPIED = shutil.ignore_patterns("__pycache__", ".pytest_cache")
 # Settings of the instructor's shell that would change how the kit runs in a copy.

@@ -1,4 +1,0 @@
-"""`python -m server.extras.class_grading`, from the top folder: `pipenv run grade-class`."""
-from .cli import main
-
-main()
