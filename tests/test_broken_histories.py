@@ -1,4 +1,4 @@
-"""extras/histories.py and database_url.py: every broken history and bad URL is one true line.
+"""extras/core/history.py and urls.py: every broken history and bad URL is one true line.
 
 Each case runs through the real `flask` in a copy of server/ (upgrade,
 current, history, seed) and through the page: exit status 1 or a 503, one
@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from app import create_app
-from extras.database_url import DatabaseURLError
+from extras.core.urls import DatabaseURLError
 from helpers.flask_process import FLASK, flask_env
 from helpers.server_copies import copy_server
 from models import db
@@ -114,8 +114,7 @@ def test_a_broken_history_is_one_line_everywhere(case, pristine_server, tmp_path
         assert_one_line(run_flask(server, command, url), expected)
     assert database.read_bytes() == before, "nothing may change"
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    app.extensions["migrate"].migrate.directory = str(server / "migrations")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MIGRATIONS_DIR": str(server / "migrations")})
     try:
         response = app.test_client().get("/")
     finally:

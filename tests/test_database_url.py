@@ -1,39 +1,52 @@
-"""extras/database_url.py: which database the app uses, and one line for a URL it cannot use."""
+"""Which database the app uses (app.py), and one line for a URL it cannot use (core/urls.py)."""
+import os
+
 import pytest
+from sqlalchemy.engine import make_url
 
 from app import create_app
-from extras.database_url import (
-    DatabaseURLError,
-    database_url_from_environment,
-    with_project_driver,
-)
+from extras.core.urls import DatabaseURLError, with_driver
 from helpers.flask_process import flask
+from models import db
 
 UNREACHABLE = "postgresql+psycopg://learner:s3cret@127.0.0.1:1/nowhere"
 
 
-def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
+def engine_url(app):
+    with app.app_context():
+        url = db.engine.url
+        db.engine.dispose()
+    return url
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    instance = tmp_path / "instance"
-    assert database_url_from_environment(str(instance)) == f"sqlite:///{instance / 'app.db'}"
-    assert instance.is_dir()
+    app = create_app()
+    url = engine_url(app)
+    assert url.get_backend_name() == "sqlite"
+    assert url.database == os.path.join(app.instance_path, "app.db")
+    assert os.path.isdir(app.instance_path)
 
 
-def test_empty_database_url_counts_as_unset(monkeypatch, tmp_path):
+def test_empty_database_url_counts_as_unset(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "  ")
-    assert database_url_from_environment(str(tmp_path)).startswith("sqlite:///")
+    app = create_app()
+    assert engine_url(app).database == os.path.join(app.instance_path, "app.db")
 
 
-def test_database_url_from_the_environment(monkeypatch, tmp_path):
+def test_database_url_from_the_environment(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://root@/test")
-    assert database_url_from_environment(str(tmp_path)) == "postgresql+psycopg://root@/test"
+    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://root@/test"
 
 
-def test_driverless_urls_get_this_projects_drivers():
-    assert with_project_driver("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
-    assert with_project_driver("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
-    assert with_project_driver("mysql://u@h/d") == "mysql+pymysql://u@h/d"
-    assert with_project_driver("sqlite:///x.db") == "sqlite:///x.db"
+def test_driverless_urls_get_this_projects_drivers(monkeypatch):
+    assert with_driver("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert with_driver("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert with_driver("mysql://u@h/d") == "mysql+pymysql://u@h/d"
+    assert with_driver("sqlite:///x.db") == "sqlite:///x.db"
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@h/d")
+    assert make_url(create_app().config["SQLALCHEMY_DATABASE_URI"]).drivername == (
+        "postgresql+psycopg")
 
 
 def error_lines(output):

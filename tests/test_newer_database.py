@@ -1,11 +1,10 @@
-"""extras/newer_database.py: a database stamped by code this copy does not have."""
+"""extras/safety_nets/newer_database.py: a database stamped by code this copy does not have."""
 import pytest
 from alembic.script import ScriptDirectory
-from alembic.script.revision import CycleDetected
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from extras.newer_database import script_has_revision
+from extras.core.history import BrokenHistory, read_history
 from helpers.migration_copies import copy_migrations
 
 
@@ -34,11 +33,13 @@ def test_database_ahead_of_the_code(app, runner, live_db, steps):
 
 
 def test_only_an_unknown_revision_counts_as_newer_code(steps, tmp_path):
-    """A loop in the history is the history's fault (extras.histories names it), not newer code."""
+    """A loop in the history is the history's fault (core/history.py names it), not newer code."""
     migrations = copy_migrations(tmp_path)
-    assert script_has_revision(ScriptDirectory(str(migrations)), "c0ffee000000") is False
+    history = read_history(ScriptDirectory(str(migrations)))
+    assert "c0ffee000000" not in history and steps[-1].revision in history
     first = migrations.parent / steps[0].file
     first.write_text(first.read_text().replace(
         "down_revision = None", f"down_revision = '{steps[-1].revision}'", 1))
-    with pytest.raises(CycleDetected):
-        script_has_revision(ScriptDirectory(str(migrations)), "c0ffee000000")
+    looped = read_history(ScriptDirectory(str(migrations)))
+    with pytest.raises(BrokenHistory, match="point at each other through down_revision"):
+        looped.check()

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from app import create_app
-from extras.one_line_errors import hide_password, masked_url
+from extras.core.urls import hide_password, masked_url
 from helpers.migration_copies import EXTRA_REVISION, copy_migrations, copy_with_extra_migration
 from models import db
 

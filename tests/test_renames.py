@@ -5,6 +5,7 @@ Each test changes step 2's models in a copy of server/ and runs the real
 questions, against the test's own database holding the lesson's rows.
 """
 import io
+import os
 import shutil
 
 import pytest
@@ -13,9 +14,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, text
 
+from extras.commands import terminal
+from extras.renames.answers import choose_answerer
 from extras.renames.operations import RenamedColumn
 from extras.renames.pairing import RenamePairing
-from extras.renames.questions import ask_in_terminal, choose_answerer
 from helpers.migration_copies import copy_migrations
 from helpers.server_copies import SALARY, STOCK_ENV_PY, Step2Project, body, make_step2_copy
 from models import db
@@ -195,20 +197,25 @@ def test_a_bad_x_renames_is_one_clear_error(runner, live_db, tmp_path):
     assert set(versions.iterdir()) == scripts_before
 
 
-def test_who_answers_the_questions():
-    assert choose_answerer({"renames": "yes"}, terminal_attached=True)("q?") is True
-    assert choose_answerer({"renames": "no"}, terminal_attached=True)("q?") is False
-    assert choose_answerer({}, terminal_attached=False) is None  # nobody: keep Alembic's drops
-    assert choose_answerer({}, terminal_attached=True) is ask_in_terminal
-    with pytest.raises(CommandError):
-        choose_answerer({"renames": "y"}, terminal_attached=False)
+def test_who_answers_the_questions(monkeypatch):
+    master, follower = os.openpty()  # a real terminal, as a learner's shell has
+    with open(follower) as a_terminal:
+        monkeypatch.setattr("sys.stdin", a_terminal)
+        assert choose_answerer({"renames": "yes"}, terminal)("q?") is True
+        assert choose_answerer({"renames": "no"}, terminal)("q?") is False
+        assert choose_answerer({}, terminal) is terminal.ask
+        monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a pipe or a file: nobody is there
+        assert choose_answerer({}, terminal) is None  # nobody: keep Alembic's drops
+        with pytest.raises(CommandError):
+            choose_answerer({"renames": "y"}, terminal)
+    os.close(master)
 
 
 def test_ctrl_d_at_the_question_stops_with_one_line(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # what Ctrl+D sends: end of input
     stopped = "^stopped at a rename question: no migration was written.$"
     with pytest.raises(CommandError, match=stopped):
-        ask_in_terminal("Did you rename table department to departments?")
+        terminal.ask("Did you rename table department to departments?")
 
 
 # The rules about what may be a rename, checked in memory without a `flask` run.

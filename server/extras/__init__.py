@@ -1,45 +1,79 @@
 """Everything in server/ beyond the lesson. While you learn, skip this folder.
 
 The lesson is app.py, models.py and migrations/. This package adds what a
-real project wants around them; the lesson works the same without it.
+real project wants around them, and the lesson runs the same without it:
+delete the folder, and app.py and migrations/env.py run as stock Flask-Migrate.
 
-    database_url.py       which database: DATABASE_URL, or a SQLite file in instance/
-    connect_timeout.py    connecting to a server gives up after 10 s instead of hanging
-    command_checks.py     before each command: a URL that keeps its work, a sound history
-    histories.py          a broken history or alembic_version, in one line
-    commands.py           `flask seed` and `flask start`
-    seeding.py            `flask seed`: the rows that fit the database's step, once
-    sample_rows.py        the lesson's rows, as each step's tables hold them
-    schema_page/          the page at / that shows where the database stands
-    database_state.py     what the live database holds, for that page
-    schema_differences.py how the models differ from the database, in words
+    core/           the bottom layer: settings, URLs, messages, the history, database facts
+    safety_nets/    migrations that cannot half-apply, one at a time, failing in one line
+    renames/        `flask db migrate` asks about renames and warns before data loss
+    schema_page/    the page at / that shows where the database stands, live
+    lesson_tools/   the lesson's rows at any step, its work set aside and back
+    commands/       `flask seed`, `flask start`, `flask lesson`: the only users of click
 
-and the safety nets that migrations/env.py plugs into every `flask db` run:
-
-    guarded_runs.py       puts the four below around each run
-    locks.py              one migration run at a time per database
-    sqlite_transactions.py  all or nothing on SQLite, as on PostgreSQL
-    one_line_errors.py    one line instead of a traceback, never a password
-    newer_database.py     a database stamped by code you do not have
-    renames/              `flask db migrate` asks about renames and warns before drops
-
-Importing this package also makes a mistake in models.py or app.py one
-line (lesson_file_errors.py). app.py calls init_app() below; nothing else
-in the lesson's files knows about this package except migrations/env.py,
-whose docstring lists how.
+app.py calls three functions here: install_error_boundary() before it
+imports models.py, configure() before the extensions are made, init_app()
+after. migrations/env.py finds the safety nets in
+app.extensions["migration_safety_nets"] and imports nothing from here.
 """
+from extras.commands import boundary, lesson, seed, terminal
+from extras.core.history import kept_history
+from extras.core.settings import check_settings
+from extras.core.urls import check_usable, with_driver
+from extras.renames.review import review_new_script
+from extras.safety_nets import command_checks, connect_timeout
+from extras.safety_nets.guarded_runs import command_changes_database, guarded_connection
+from extras.safety_nets.newer_database import explain_newer_database
+from extras.schema_page import page
 
-from extras import lesson_file_errors
+SAFETY_NETS = "migration_safety_nets"  # the app.extensions key env.py looks for
 
-# Imported by app.py, before it imports models.py: a mistake there is then one line.
-lesson_file_errors.install()
+
+def install_error_boundary():
+    """A mistake in models.py or app.py, or a bad setting, stops `flask` with one line."""
+    boundary.install()
+
+
+def configure(app):
+    """Check every setting and the database URL, before Flask-SQLAlchemy makes the engine.
+
+    A driverless URL (postgresql://, mysql://) gets this project's driver.
+    Raises a CommandError with one line for anything the app cannot use.
+    """
+    check_settings(app)
+    url = with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
+    check_usable(url)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
 
 
 def init_app(app):
-    """Add the connect timeout, `flask seed`, `flask start` and the schema page to `app`."""
-    from extras import command_checks, commands, connect_timeout, schema_page
-
+    """Add the safety nets, `flask seed`, `flask start`, `flask lesson` and the schema page."""
     connect_timeout.init_app(app)
-    command_checks.init_app(app)
-    commands.init_app(app)
-    schema_page.init_app(app)
+    command_checks.init_app(app, terminal.running_command)
+    app.extensions[SAFETY_NETS] = SafetyNets(app.config)
+    seed.init_app(app)
+    lesson.init_app(app)
+    page.init_app(app)
+
+
+class SafetyNets:
+    """What migrations/env.py calls when it finds this in app.extensions[SAFETY_NETS]."""
+
+    def __init__(self, config):
+        self.config = config
+
+    def guarded_connection(self, context, connectable):
+        """(connection, extra configure() arguments) for one run: locked, all or nothing."""
+        return guarded_connection(connectable, self.config["MIGRATION_LOCK_TIMEOUT"],
+                                  command_changes_database(context), terminal.say)
+
+    def run_migrations(self, context):
+        """context.run_migrations(), naming a database that is newer than the code."""
+        with explain_newer_database(context.get_context(), kept_history(context.config),
+                                    context.script.versions):
+            context.run_migrations()
+
+    def review_new_script(self, context, migration_context, script):
+        """`flask db migrate`'s new script: renames asked about, every drop marked."""
+        review_new_script(migration_context, script,
+                          context.get_x_argument(as_dictionary=True), terminal)

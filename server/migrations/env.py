@@ -6,35 +6,31 @@ The numbered comments below mark every difference from the stock file:
 2. get_engine() asks Flask-SQLAlchemy 3 for `db.engine`. The stock file
    tries `db.get_engine()` first, which Flask-SQLAlchemy 3.1 deprecates:
    a warning on every command.
-3. The hook for `flask db migrate` also hands the new script to
-   extras.renames, which asks about likely renames and marks every drop
-   that deletes data; it is imported only when migrate runs. The hook's
-   stock job, skipping an empty script, is unchanged.
-4. configure_args is copied, not changed in place: the stock file stores
+3. The safety nets are whatever the app put in
+   app.extensions["migration_safety_nets"] (server/extras does, in its
+   init_app). Without them, everything below runs as the stock file does:
+   this file imports nothing of this project's.
+4. The hook for `flask db migrate` also hands the new script to the safety
+   nets, which ask about likely renames and mark every drop that deletes
+   data. The hook's stock job, skipping an empty script, is unchanged.
+5. configure_args is copied, not changed in place: the stock file stores
    its first hook in the app for good, so a second run in the same process
    (the tests make many) would get the first run's.
-5. A connection handed in through config.attributes["connection"] is used
+6. A connection handed in through config.attributes["connection"] is used
    instead of a new one: that is how pytest-alembic runs the migrations.
-6. The online run goes through extras.guarded_runs: the commands that
-   change the database take a migration lock (waiting at most the app's
-   MIGRATION_LOCK_TIMEOUT, 60 s if it has none) and are all or nothing on
-   SQLite; database errors and mistakes in scripts end in one line; and
-   extras.newer_database names a database that is newer than the code, or
-   whose alembic_version holds several rows.
-
-Nothing else of this project's is needed: it works for any app with
-`Migrate(app, db)`, as the grading kit builds one.
+7. The online run's connection comes from the safety nets: the commands
+   that change the database take a migration lock and are all or nothing
+   on SQLite, and database errors and mistakes in scripts end in one line.
+8. The migrations run through the safety nets, which name a database that
+   is newer than the code, or whose alembic_version holds several rows.
 """
 import logging
-import sys
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
-
-from extras.guarded_runs import command_changes_database, guarded_connection
-from extras.locks import lock_timeout_seconds
-from extras.newer_database import explain_newer_database
+from sqlalchemy.engine import Connection
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -56,6 +52,7 @@ def get_engine_url():
 
 config.set_main_option('sqlalchemy.url', get_engine_url())
 target_db = current_app.extensions['migrate'].db
+safety_nets = current_app.extensions.get('migration_safety_nets')  # (3)
 
 
 def get_metadata():
@@ -75,6 +72,19 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+@contextmanager
+def connected(connectable):
+    """Yield the run's connection, and what else context.configure() is to be given."""
+    if safety_nets is not None:
+        with safety_nets.guarded_connection(context, connectable) as guarded:  # (7)
+            yield guarded
+    elif isinstance(connectable, Connection):
+        yield connectable, {}
+    else:
+        with connectable.connect() as connection:
+            yield connection, {}
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode, on a connection to the database."""
 
@@ -84,29 +94,19 @@ def run_migrations_online():
     def process_revision_directives(migration_context, revision, directives):
         if getattr(config.cmd_opts, 'autogenerate', False):
             script = directives[0]
-            from extras.renames import review_new_script  # (3)
-
-            review_new_script(
-                migration_context, script,
-                x_arguments=context.get_x_argument(as_dictionary=True),
-                terminal_attached=sys.stdin is not None and sys.stdin.isatty(),
-            )
+            if safety_nets is not None:
+                safety_nets.review_new_script(context, migration_context, script)  # (4)
             if script.upgrade_ops.is_empty():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
-    conf_args = dict(current_app.extensions['migrate'].configure_args)  # (4)
+    conf_args = dict(current_app.extensions['migrate'].configure_args)  # (5)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    connectable = config.attributes.get("connection") or get_engine()  # (5)
+    connectable = config.attributes.get("connection") or get_engine()  # (6)
 
-    guard = guarded_connection(  # (6)
-        connectable,
-        lock_timeout=lock_timeout_seconds(current_app.config),
-        changes_database=command_changes_database(context),
-    )
-    with guard as (connection, guard_args):
+    with connected(connectable) as (connection, guard_args):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -115,7 +115,9 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
-            with explain_newer_database(context.get_context(), context.script):
+            if safety_nets is not None:
+                safety_nets.run_migrations(context)  # (8)
+            else:
                 context.run_migrations()
 
 

@@ -156,11 +156,9 @@ class LearnerCopy:
 
 
 def _without_kit(folder, names):
-    """Leave out the kit (each grading copies it afresh) and what a run leaves behind."""
-    left_out = set(NOT_COPIED(folder, names))
-    if Path(folder) == SERVER_DIR:
-        left_out.add("testing")
-    return left_out
+    """Leave out what a run leaves behind. The kit comes too: extras/ uses its helpers, and
+    each grading copies it afresh over this one."""
+    return set(NOT_COPIED(folder, names))
 
 
 def flask_db_init(server_copy, destination):

@@ -10,7 +10,7 @@ import flask_migrate
 import pytest
 from sqlalchemy import column, insert, inspect, select, table
 
-from extras.database_state import VERSION_TABLE, current_revision
+from extras.core.database import VERSION_TABLE, current_revision
 from models import db
 from testing.lesson import EITHER, SCHEMA_AFTER_STEP
 

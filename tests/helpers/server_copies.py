@@ -35,10 +35,13 @@ ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def copy_server(destination):
-    """Copy server/ to `destination`, without the grading kit, databases and caches."""
+    """Copy server/ to `destination`, without databases and caches.
+
+    The grading kit (testing/) comes too: extras/ uses its helpers.
+    """
     shutil.copytree(
         SERVER_DIR, destination,
-        ignore=shutil.ignore_patterns("testing", "instance", "__pycache__", "*.db"),
+        ignore=shutil.ignore_patterns("instance", "__pycache__", ".pytest_cache", "*.db"),
     )
 
 

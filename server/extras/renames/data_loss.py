@@ -7,7 +7,7 @@ that the upgrade will fail until they are filled in.
 from alembic.operations import ops
 from sqlalchemy.exc import SQLAlchemyError
 
-from extras.database_state import count_rows
+from extras.core.database import count_rows
 from extras.renames.operations import Warned
 
 

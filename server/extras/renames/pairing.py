@@ -149,8 +149,14 @@ def also_changes(rename):
     elif rename.modify_nullable is True:
         changes.append("nullable")
     if rename.modify_type is not None:
-        changes.append(f"{rename.modify_type!r}".replace("String(length=", "String("))
+        changes.append(type_words(rename.modify_type))
     return f" (and make it {', '.join(changes)})" if changes else ""
+
+
+def type_words(sql_type):
+    """A type as a model spells it: String(100), Integer."""
+    length = getattr(sql_type, "length", None)
+    return f"{type(sql_type).__name__}({length})" if length else type(sql_type).__name__
 
 
 def may_be_null(col):

@@ -15,6 +15,8 @@ Both are app-wide hooks, so they cover the lesson app's every route.
 """
 from flask import abort, current_app, request
 
+from extras.core.settings import host_names
+
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 # The page loads nothing but its own stylesheet and icon: it works offline,
@@ -38,10 +40,7 @@ def init_app(blueprint):
 
 def served_hosts(config):
     """Loopback names, then those in SCHEMA_PAGE_HOSTS (a list, or names split by commas)."""
-    extra = config.get("SCHEMA_PAGE_HOSTS") or ()
-    if isinstance(extra, str):
-        extra = extra.split(",")
-    return {*LOOPBACK_HOSTS, *(name.strip().lower() for name in extra if name.strip())}
+    return {*LOOPBACK_HOSTS, *host_names(config.get("SCHEMA_PAGE_HOSTS"))}
 
 
 def host_name(host):

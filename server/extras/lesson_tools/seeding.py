@@ -1,52 +1,48 @@
 """`flask seed`: add the lesson's rows that fit the step the database is at, once.
 
 The step is the database's revision counted along the migrations from the
-first: the first migration is step 1, and so on. The rows are written with
-that step's table and column names, never with the classes in models.py,
-which are often a step ahead while you code along.
+first (core/history.py): the first migration is step 1, and so on. The
+rows are written with that step's table and column names, never with the
+classes in models.py, which are often a step ahead while you code along.
 
-Seeding takes the database's migration lock (locks.py) and checks and
-inserts in one transaction, so seeds running at once, or a seed racing an
-upgrade, can never add a row twice or write into a half-migrated schema.
+The caller holds the database's migration lock (safety_nets/locks.py) while
+seed() checks and inserts in one transaction, so seeds running at once, or
+a seed racing an upgrade, can never add a row twice or write into a
+half-migrated schema.
 """
 from alembic.util import CommandError
 from sqlalchemy import column, insert, inspect, select, table
 
-from extras.database_state import current_revision
-from extras.locks import migration_lock
-from extras.sample_rows import LAST_STEP, rows_at_step
+from extras.core.database import current_revision
+from extras.lesson_tools.sample_rows import LAST_STEP, rows_at_step
 
 
 class CannotSeed(CommandError):
     """The database is not at a step whose rows `flask seed` knows; nothing was written."""
 
 
-def seed(engine, script, lock_timeout):
+def seed(connection, history):
     """Add the rows of the database's current step that are missing; return (step, rows added).
 
-    `script` is the app's Alembic ScriptDirectory; `lock_timeout` is how long
-    to wait, in seconds, for a migration or another seed to finish.
+    `history` is the app's checked migration History; the caller holds the
+    migration lock on `connection`.
     """
-    with engine.connect() as connection, migration_lock(connection, lock_timeout):
-        with connection.begin():
-            revision = current_revision(connection)
-            step = step_of(script, revision)
-            rows = rows_at_step(step)
-            check_tables(connection, rows, step)
-            return step, add_missing_rows(connection, rows)
+    with connection.begin():
+        step = step_of(history, current_revision(connection))
+        rows = rows_at_step(step)
+        check_tables(connection, rows, step)
+        return step, add_missing_rows(connection, rows)
 
 
-def step_of(script, revision):
+def step_of(history, revision):
     """The lesson step `revision` ends, from its place in the history."""
     if revision is None:
         raise CannotSeed("the database has no migrations applied yet: run `flask db upgrade` "
                          "first (after `flask db migrate` if migrations/versions/ is empty).")
-    head = script.get_current_head()  # says so when the scripts have two heads
-    chain = [s.revision for s in script.iterate_revisions(head, "base")][::-1]
-    if revision not in chain:
+    step = history.step_of(revision)
+    if step is None:
         raise CannotSeed(f"the database is at revision {revision}, which no script in "
                          "migrations/versions/ has: flask seed wrote nothing.")
-    step = chain.index(revision) + 1
     if step > LAST_STEP:
         raise CannotSeed(f"the database is at revision {revision}, migration {step} of the "
                          f"history; flask seed knows the lesson's {LAST_STEP} steps only and "

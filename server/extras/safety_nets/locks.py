@@ -5,12 +5,13 @@ deploy steps), each takes this lock before it reads the current revision,
 so the first one migrates and the others find the work done. PostgreSQL: a
 session-level advisory lock. MySQL and MariaDB: GET_LOCK, named after the
 database. SQLite: the write lock that BEGIN IMMEDIATE takes, which needs
-SQLite to run its own transactions (sqlite_transactions.py).
+SQLite to run its own transactions (core/sqlite.py).
 
-A run waits for the lock at most MIGRATION_LOCK_TIMEOUT seconds (the app
-reads FLASK_MIGRATION_LOCK_TIMEOUT into it), 60 when the app does not say.
-After a second of waiting it says once who holds the lock (on PostgreSQL
-and MariaDB, which can tell), and the timeout's line says it again.
+A run waits for the lock at most the timeout it is given (the app's
+MIGRATION_LOCK_TIMEOUT, core/settings.py). After a second of waiting it
+says once, through the `say` it is given, who holds the lock (on PostgreSQL
+and MariaDB, which can tell: lock_holders.py), and the timeout's line says
+it again.
 
 A run killed with `kill -9` cannot release its lock. PostgreSQL would keep
 running its statement and holding the lock until the statement ended, so
@@ -21,18 +22,14 @@ a vanished client's statement is cancelled and its lock freed.
 import time
 import zlib
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
 
-import click
 from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from extras.sqlite_transactions import sqlite_transactions
+from extras.core.sqlite import sqlite_transactions
+from extras.safety_nets.lock_holders import mysql_lock_holder, postgresql_lock_holder
 
-DEFAULT_LOCK_TIMEOUT = 60  # seconds
-# SQLite's busy_timeout is a 32-bit count of milliseconds: about 24 days.
-MAX_LOCK_TIMEOUT = (2**31 - 1) // 1000
 # One lock per database; the name says whose it is.
 LOCK_NAME = "flask-migrate:alembic_version"
 POSTGRESQL_LOCK_KEY = zlib.crc32(LOCK_NAME.encode())
@@ -46,27 +43,6 @@ class LockTimeout(CommandError):
     """Another run held the lock for longer than the timeout."""
 
 
-def lock_timeout_seconds(config):
-    """MIGRATION_LOCK_TIMEOUT from a Flask app's config, checked to be a number of seconds."""
-    value = config.get("MIGRATION_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
-    seconds = seconds_within(value, 0, MAX_LOCK_TIMEOUT)
-    if seconds is None:
-        raise CommandError(
-            f"FLASK_MIGRATION_LOCK_TIMEOUT must be a number of seconds from 0 to "
-            f"{MAX_LOCK_TIMEOUT}, not {value!r}."
-        )
-    return seconds
-
-
-def seconds_within(value, lowest, highest):
-    """`value` as a float from `lowest` to `highest`, or None (so are NaN and infinity)."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        return None
-    return seconds if lowest <= seconds <= highest else None
-
-
 def gave_up_waiting(seconds, holder=None):
     held_by = f" ({holder})" if holder else ""
     return LockTimeout(
@@ -77,25 +53,28 @@ def gave_up_waiting(seconds, holder=None):
 
 
 @contextmanager
-def migration_lock(connection, timeout):
-    """Hold this database's migration lock while the block runs."""
+def migration_lock(connection, timeout, say):
+    """Hold this database's migration lock while the block runs.
+
+    `timeout` is in seconds; `say(line)` tells the terminal who holds it, once.
+    """
     lock = {
         "sqlite": sqlite_write_lock,
         "postgresql": postgresql_advisory_lock,
         "mysql": mysql_named_lock,
         "mariadb": mysql_named_lock,
     }.get(connection.dialect.name, no_lock)
-    with lock(connection, timeout):
+    with lock(connection, timeout, say):
         yield
 
 
 @contextmanager
-def no_lock(connection, timeout):
+def no_lock(connection, timeout, say):
     yield
 
 
 @contextmanager
-def sqlite_write_lock(connection, timeout):
+def sqlite_write_lock(connection, timeout, say):
     """Every transaction on this connection starts with BEGIN IMMEDIATE.
 
     BEGIN IMMEDIATE takes SQLite's write lock at once, so the revision is
@@ -117,7 +96,7 @@ def sqlite_write_lock(connection, timeout):
 
 
 @contextmanager
-def postgresql_advisory_lock(connection, timeout):
+def postgresql_advisory_lock(connection, timeout, say):
     """A session-level advisory lock: it survives commits and dies with the connection."""
     if connection.dialect.server_version_info >= (14,):
         connection.exec_driver_sql(
@@ -125,72 +104,30 @@ def postgresql_advisory_lock(connection, timeout):
         connection.commit()  # a SET rolled back with its transaction would be undone
     key = {"key": POSTGRESQL_LOCK_KEY}
     wait_for_lock(connection, text("SELECT pg_try_advisory_lock(:key)").bindparams(**key), timeout,
-                  holder=lambda: postgresql_lock_holder(connection))
+                  say, holder=lambda: postgresql_lock_holder(connection, POSTGRESQL_LOCK_KEY))
     try:
         yield
     finally:
         release_lock(connection, text("SELECT pg_advisory_unlock(:key)").bindparams(**key))
 
 
-def postgresql_lock_holder(connection):
-    """Who holds the advisory lock: the server process, since when, and its statement."""
-    row = first_row(connection, text(
-        "SELECT a.pid, a.backend_start, a.state, a.query FROM pg_locks l "
-        "JOIN pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 "
-        "AND l.objid = CAST(:key AS oid) AND l.objsubid = 1 "
-        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-    ).bindparams(key=POSTGRESQL_LOCK_KEY))
-    if row is None:
-        return None
-    return describe_holder(f"PostgreSQL process {row.pid}", row.backend_start,
-                           row.query if row.state == "active" else None)
-
-
 @contextmanager
-def mysql_named_lock(connection, timeout):
+def mysql_named_lock(connection, timeout, say):
     """GET_LOCK names are server-wide, so the name includes the database's."""
     database = connection.exec_driver_sql("SELECT DATABASE()").scalar()
     name = {"name": f"{LOCK_NAME}:{database}"[:64]}
     wait_for_lock(connection, text("SELECT GET_LOCK(:name, 0)").bindparams(**name), timeout,
-                  holder=lambda: mysql_lock_holder(connection, name["name"]))
+                  say, holder=lambda: mysql_lock_holder(connection, name["name"]))
     try:
         yield
     finally:
         release_lock(connection, text("SELECT RELEASE_LOCK(:name)").bindparams(**name))
 
 
-def mysql_lock_holder(connection, name):
-    """Who holds the named lock: its connection id, since when, and its statement."""
-    row = first_row(connection, text(
-        "SELECT p.ID AS id, p.TIME AS seconds, p.INFO AS query "
-        "FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(:name)"
-    ).bindparams(name=name))
-    if row is None:
-        return None
-    # PROCESSLIST only knows how long the connection has been in its current state.
-    since = datetime.now(timezone.utc) - timedelta(seconds=row.seconds or 0)
-    return describe_holder(f"MariaDB connection {row.id}", since, row.query)
-
-
-def first_row(connection, query):
-    """The first row of `query`, or None, without leaving a transaction open."""
-    row = connection.execute(query).first()
-    connection.commit()
-    return row
-
-
-def describe_holder(who, since, query):
-    """`who` held it since `since` (a datetime), running `query` (None: between statements)."""
-    since = since.astimezone().strftime("%H:%M:%S") if since else "?"
-    doing = f", running: {' '.join(query.split())[:200]}" if query else ", between statements"
-    return f"held by {who} since {since}{doing}"
-
-
-def wait_for_lock(connection, try_lock, timeout, holder=lambda: None):
+def wait_for_lock(connection, try_lock, timeout, say, holder):
     """Run `try_lock` until it takes the lock, or until `timeout` seconds have passed.
 
-    `holder()` says who holds the lock: printed once after SAY_WHO_AFTER
+    `holder()` says who holds the lock: said once after SAY_WHO_AFTER
     seconds of waiting, and again in the timeout's line.
     """
     started = time.monotonic()
@@ -203,8 +140,7 @@ def wait_for_lock(connection, try_lock, timeout, holder=lambda: None):
         waited = time.monotonic() - started
         if said is None and waited >= min(SAY_WHO_AFTER, timeout):
             said = holder() or ""
-            click.echo(f"Waiting for the migration lock, {said or 'held by another run'}.",
-                       err=True)
+            say(f"Waiting for the migration lock, {said or 'held by another run'}.")
         if waited >= timeout:
             raise gave_up_waiting(timeout, said)
         time.sleep(0.05)

@@ -7,30 +7,34 @@ folder in instance/lesson-backups/, and models.py becomes the lesson's step 1
 way, then copies a backup's files back, byte for byte; the backup stays.
 
 A database on a server cannot be moved into a folder, so there both
-commands ask for it to be empty first (`flask db downgrade base`).
+commands ask for it to be empty first (`flask db downgrade base`). Every
+path comes from app.config (core/settings.py), so a test can point them
+anywhere.
 """
 import os
 import shutil
 from datetime import datetime
 from pathlib import Path
 
-import click
+from alembic.util import CommandError
 from sqlalchemy import inspect
 
-from extras.database_state import VERSION_TABLE, current_revision
+from extras.core.database import current_revision, table_names
+from extras.core.urls import sqlite_file
 
-BACKUPS_FOLDER = "lesson-backups"
+
+class LessonFilesError(CommandError):
+    """The lesson's files cannot be set aside or restored; nothing was changed."""
 
 
 class LessonFiles:
-    """Where this app keeps the files a lesson start sets aside."""
+    """Where this app keeps the files a lesson start sets aside, from its config."""
 
-    def __init__(self, app, engine, migrations_dir):
-        self.server = Path(app.root_path)
-        self.models = self.server / "models.py"
-        self.versions = Path(migrations_dir) / "versions"
-        self.backups = Path(app.instance_path) / BACKUPS_FOLDER
-        self.step1_models = self.server.parent / "lesson" / "step1_models.py"
+    def __init__(self, config, engine):
+        self.models = Path(config["MODELS_FILE"])
+        self.versions = Path(config["MIGRATIONS_DIR"]) / "versions"
+        self.backups = Path(config["LESSON_BACKUPS_DIR"])
+        self.step1_models = Path(config["LESSON_DIR"]) / "step1_models.py"
         self.engine = engine
         self.database = sqlite_file(engine.url)
 
@@ -59,18 +63,10 @@ class LessonFiles:
         if self.database is not None:
             return
         with self.engine.connect() as connection:
-            tables = [t for t in inspect(connection).get_table_names() if t != VERSION_TABLE]
-            if tables or current_revision(connection):
-                raise click.ClickException(
+            if table_names(inspect(connection)) or current_revision(connection):
+                raise LessonFilesError(
                     "DATABASE_URL names a server database that is not empty, and its tables "
                     "cannot be set aside in a folder: run `flask db downgrade base` first.")
-
-
-def sqlite_file(url):
-    """The SQLite database file of `url`, or None for a server (or in-memory) database."""
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database)
 
 
 def database_files(database):
@@ -107,8 +103,8 @@ class Moves:
 def start_lesson(files):
     """Set the finished work aside and put the lesson's step 1 in place; return the backup."""
     if not files.step1_models.is_file():
-        raise click.ClickException(f"{files.step1_models} is missing: this command needs the "
-                                   "repository's lesson/ folder beside server/.")
+        raise LessonFilesError(f"{files.step1_models} is missing: this command needs the "
+                               "repository's lesson/ folder beside server/.")
     files.check_server_database_is_empty()
     moves = Moves()
     try:
@@ -116,7 +112,7 @@ def start_lesson(files):
         moves.copy(files.step1_models, files.models)
     except OSError as error:
         moves.undo()
-        raise click.ClickException(
+        raise LessonFilesError(
             f"could not set the work aside, so nothing changed: {error}") from None
     return backup
 
@@ -136,7 +132,7 @@ def restore_lesson(files, name):
                 moves.copy(path, files.database.with_name(path.name))
     except OSError as error:
         moves.undo()
-        raise click.ClickException(
+        raise LessonFilesError(
             f"could not restore {backup.name}, so nothing changed: {error}") from None
     return backup, aside
 
@@ -145,10 +141,10 @@ def find_backup(files, name):
     backups = sorted(p for p in files.backups.glob("*") if (p / "models.py").is_file())
     if name is None:
         if not backups:
-            raise click.ClickException(f"there is no backup in {files.backups} to restore.")
+            raise LessonFilesError(f"there is no backup in {files.backups} to restore.")
         return backups[-1]
     for backup in backups:
         if backup.name == name:
             return backup
     known = ", ".join(b.name for b in backups) or "none"
-    raise click.ClickException(f"no backup named {name!r} in {files.backups} (there are: {known}).")
+    raise LessonFilesError(f"no backup named {name!r} in {files.backups} (there are: {known}).")

@@ -1,37 +1,40 @@
-"""How migrations/env.py runs every online migration: one at a time, all or nothing, one line.
+"""What every online migration run is wrapped in: one at a time, all or nothing, one line.
 
 guarded_connection() wraps each run:
 
 - a run that changes the database (upgrade, downgrade, stamp) first takes
   the database's migration lock (locks.py), before the current revision is
   read; on SQLite that also makes the run one real transaction
-  (sqlite_transactions.py), so a failure leaves nothing behind, as on
+  (core/sqlite.py), so a failure leaves nothing behind, as on
   PostgreSQL. MySQL and MariaDB commit every DDL statement at once: there
   only alembic_version is guaranteed, never naming a migration that failed;
 - a run that only reads (current, check, and migrate, which compares and
   then writes a file) takes no lock, so a learner thinking over a rename
   question never holds up another upgrade;
 - an error from the database, or a mistake inside a migration script, ends
-  the command with one `Error:` line (one_line_errors.py) that says what
+  the command with one `Error:` line (failures.py) that says what
   state the database was left in;
 - on SQLite, Ctrl-C stops a long statement at once, not when it ends, and
   a run that only reads never creates a database file that is not there:
   it reads an empty database in memory instead.
 """
 import logging
-import os
 from contextlib import ExitStack, contextmanager
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection
 
-from extras.database_state import VERSION_TABLE
-from extras.locks import migration_lock
-from extras.one_line_errors import describe_database_error, describe_failed_run, one_line_errors
+from extras.core.database import VERSION_TABLE
+from extras.core.sqlite import ctrl_c_stops_statements
+from extras.core.urls import sqlite_file
+from extras.safety_nets.failures import (
+    describe_database_error,
+    describe_failed_run,
+    one_line_errors,
+)
+from extras.safety_nets.locks import migration_lock
 
 logger = logging.getLogger("alembic.env")
-# SQLite virtual machine instructions between two calls of let_python_run: well under 1 ms.
-PROGRESS_EVERY = 10_000
 
 
 def command_changes_database(environment):
@@ -50,11 +53,12 @@ def command_changes_database(environment):
 
 
 @contextmanager
-def guarded_connection(connectable, lock_timeout, changes_database):
+def guarded_connection(connectable, lock_timeout, changes_database, say):
     """Yield (connection, extra context.configure() arguments) for one guarded run.
 
     `connectable` is an Engine, or a Connection someone opened for us
-    (pytest-alembic hands one in); `lock_timeout` is in seconds.
+    (pytest-alembic hands one in); `lock_timeout` is in seconds; `say(line)`
+    tells the terminal who holds the lock while the run waits for it.
     """
     url = connectable.engine.url
     with ExitStack() as stack:
@@ -72,7 +76,7 @@ def guarded_connection(connectable, lock_timeout, changes_database):
                 stack.enter_context(ctrl_c_stops_statements(connection))
             extra_args = {}
             if changes_database:
-                stack.enter_context(migration_lock(connection, lock_timeout))
+                stack.enter_context(migration_lock(connection, lock_timeout, say))
                 if connection.dialect.name == "sqlite":  # the lock made DDL transactional
                     extra_args = {"transactional_ddl": True}
         sent = stack.enter_context(counting_statements(connection))
@@ -83,31 +87,8 @@ def guarded_connection(connectable, lock_timeout, changes_database):
 
 def missing_sqlite_file(url):
     """True when `url` names a SQLite file that does not exist (yet)."""
-    path = url.database or ""
-    return (url.get_backend_name() == "sqlite" and path not in ("", ":memory:")
-            and not path.startswith("file:") and not os.path.exists(path))
-
-
-def let_python_run():
-    """sqlite3's progress handler: Python code runs here, mid-statement.
-
-    Python raises a pending Ctrl-C (KeyboardInterrupt) at its next function
-    call, which is inside this handler; sqlite3 then aborts the statement
-    with "interrupted", and the run rolls back and ends in one line.
-    """
-    os.getpid()  # any call will do: a pending KeyboardInterrupt is raised here
-    return 0
-
-
-@contextmanager
-def ctrl_c_stops_statements(connection):
-    """While the block runs, Ctrl-C stops a SQLite statement within a fraction of a second."""
-    driver_connection = connection.connection.driver_connection
-    driver_connection.set_progress_handler(let_python_run, PROGRESS_EVERY)
-    try:
-        yield
-    finally:
-        driver_connection.set_progress_handler(None, 0)
+    path = sqlite_file(url)
+    return path is not None and not path.exists()
 
 
 class StatementCount:

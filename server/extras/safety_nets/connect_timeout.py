@@ -4,34 +4,13 @@ An address that accepts the connection but never answers (a firewall, a
 wrong port, a server stuck at start) would hang `flask db upgrade`, `flask
 seed` and the page for ever: neither driver has a limit on the server's
 first answer by default. Every engine of the app gets one, DATABASE_CONNECT_TIMEOUT
-seconds (FLASK_DATABASE_CONNECT_TIMEOUT in the environment), 10 when the
-app does not say. It covers only connecting: a long migration statement is
+seconds (FLASK_DATABASE_CONNECT_TIMEOUT in the environment, core/settings.py),
+10 when the app does not say. It covers only connecting: a long migration statement is
 never cut short.
 """
 import math
 
-import click
 from sqlalchemy import event
-
-from extras.locks import seconds_within
-
-DEFAULT_CONNECT_TIMEOUT = 10  # seconds
-MIN_CONNECT_TIMEOUT = 0.1  # libpq and PyMySQL take 0 as no limit at all
-MAX_CONNECT_TIMEOUT = 3600
-# The words the drivers give up with: psycopg, then PyMySQL.
-TIMED_OUT = ("timeout expired", "timed out")
-
-
-def connect_timeout_seconds(config):
-    """DATABASE_CONNECT_TIMEOUT from a Flask app's config, checked to be a number of seconds."""
-    value = config.get("DATABASE_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT)
-    seconds = seconds_within(value, MIN_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT)
-    if seconds is None:
-        raise click.ClickException(
-            f"FLASK_DATABASE_CONNECT_TIMEOUT must be a number of seconds from "
-            f"{MIN_CONNECT_TIMEOUT} to {MAX_CONNECT_TIMEOUT}, not {value!r}."
-        )
-    return seconds
 
 
 def limit_connecting(engine, seconds):
@@ -61,14 +40,9 @@ def limit_connecting(engine, seconds):
                 dbapi_connection._read_timeout = None  # PyMySQL applies it on the next read
 
 
-def timed_out(message):
-    """True when a driver's message says the server did not answer in time."""
-    return any(words in message for words in TIMED_OUT)
-
-
 def init_app(app):
     """Give every engine of the app's Flask-SQLAlchemy the connect timeout."""
-    seconds = connect_timeout_seconds(app.config)
+    seconds = app.config["DATABASE_CONNECT_TIMEOUT"]
     with app.app_context():
         for engine in app.extensions["sqlalchemy"].engines.values():
             limit_connecting(engine, seconds)

@@ -1,0 +1,124 @@
+"""Database URLs: which ones this app can use, which are SQLite files, and how to print them.
+
+Everything the project prints about a database names it with masked_url()
+and passes a driver's message through hide_password(): never a password.
+"""
+import re
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+from alembic.util import CommandError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+# The kit gives a driverless URL (postgresql://, mysql://) the drivers the
+# lesson installs, psycopg 3 and PyMySQL; the app does the same, with the kit's table.
+from testing.backends import with_driver  # noqa: F401 (extras reads it from here)
+from testing.places import database_words
+
+SERVER_BACKENDS = ("postgresql", "mysql", "mariadb")
+MYSQL_BACKENDS = ("mysql", "mariadb")
+# Drivers also accept a password as a query parameter (`?password=...`).
+PASSWORD_QUERY_KEYS = ("password", "passwd")
+
+
+class DatabaseURLError(CommandError):
+    """A database URL the app cannot use; the message says why, without the password."""
+
+
+def backend_of(url):
+    """"sqlite", "postgresql", "mysql", ... for a URL (a string or a parsed URL)."""
+    return make_url(url).get_backend_name()
+
+
+def in_memory_sqlite(url):
+    """True for a SQLite database that lives in memory and is gone when the command ends."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    return (database in ("", ":memory:") or database.startswith("file::memory:")
+            or parsed.query.get("mode") == "memory")
+
+
+def sqlite_file(url):
+    """The SQLite file a URL names, as a Path; None for a server or an in-memory database.
+
+    A `file:` URI filename is left alone (None): SQLite itself reads it.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or in_memory_sqlite(parsed):
+        return None
+    if parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def check_usable(url):
+    """Raise DatabaseURLError, in one line, unless an engine can be made from `url`.
+
+    Checked before Flask-SQLAlchemy makes the engine, at the same points where
+    making it would fail: the URL's syntax, its dialect, its driver module.
+    """
+    userinfo = str(url).partition("://")[2].split("/", 1)[0]
+    if userinfo.count("@") > 1:
+        # `user:p@ss@host` would be read as host `ss@host`, and the driver's
+        # error would then print part of the password.
+        raise DatabaseURLError(
+            "DATABASE_URL has more than one @ before the host: write an @ inside the "
+            "password as %40.")
+    try:
+        parsed = make_url(url)
+        dialect = parsed.get_dialect()
+        dialect.import_dbapi()
+    except (ArgumentError, ImportError, ValueError, TypeError) as error:  # e.g. an unknown driver
+        raise DatabaseURLError(
+            f"DATABASE_URL={masked_url(url)} is not a database URL this app can use: "
+            f"{hide_password(database_words(error), url)}") from None
+    if parsed.get_backend_name() in SERVER_BACKENDS and not names_database(parsed):
+        # libpq would pick a database named after the user, PyMySQL none at all.
+        raise DatabaseURLError(
+            f"DATABASE_URL={masked_url(url)} names no database: add its name after the "
+            f"server, as in {parsed.drivername.split('+')[0]}://user@localhost/lesson.")
+
+
+def names_database(parsed):
+    return bool(parsed.database) or bool(parsed.query.get("dbname"))
+
+
+def masked_url(url):
+    """The URL as it is safe to print: any password becomes ***."""
+    try:
+        parsed = make_url(url)
+        hidden = {key: "***" for key in PASSWORD_QUERY_KEYS if key in parsed.query}
+        shown = parsed.update_query_dict(hidden).render_as_string(hide_password=True)
+        return shown.replace("%2A%2A%2A", "***")  # the query string's own escaping
+    except Exception:  # not a URL SQLAlchemy can parse: show only a plain scheme
+        scheme, separator, _ = str(url).partition("://")
+        plain = separator and re.fullmatch(r"[A-Za-z0-9+.-]+", scheme)
+        return f"{scheme}://***" if plain else "***"
+
+
+def hide_password(text, url):
+    """`text` with every password that `url` holds replaced by *** (a driver may echo it)."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # nothing in it can be told apart as a password
+        return text
+    secrets = [parsed.password]
+    for key in PASSWORD_QUERY_KEYS:
+        value = parsed.query.get(key)
+        secrets += value if isinstance(value, tuple) else [value]
+    for secret in filter(None, secrets):
+        for spelling in {str(secret), quote(str(secret), safe=""), quote_plus(str(secret))}:
+            text = text.replace(spelling, "***")
+    return text
+
+
+def server_address(url):
+    """host:port of a URL, or the socket it names."""
+    parsed = make_url(url)
+    socket = parsed.query.get("host") or parsed.query.get("unix_socket")
+    if not parsed.host and socket:
+        return socket
+    return f"{parsed.host or 'localhost'}{f':{parsed.port}' if parsed.port else ''}"
