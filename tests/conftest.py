@@ -8,6 +8,8 @@ from contextlib import ExitStack
 import pytest
 
 from app import create_app
+from helpers.cli_runner import CliRunner
+from helpers.lesson_copies import copy_lesson
 from helpers.live_database import LiveDatabase
 from helpers.paths import MIGRATIONS_DIR
 from models import db
@@ -37,9 +39,26 @@ def database_url(backend, tmp_path):
 @pytest.fixture
 def app(database_url):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_cli_runner_class = CliRunner
     yield app
     with app.app_context():
         db.engine.dispose()  # let the test database be dropped
+
+
+@pytest.fixture
+def lesson_copy(tmp_path):
+    """models.py, migrations/ and lesson/ copied for this test (helpers/lesson_copies.py)."""
+    return copy_lesson(tmp_path / "clone")
+
+
+@pytest.fixture
+def copy_app(lesson_copy, database_url):
+    """An app whose every path points into `lesson_copy`, on the test's database."""
+    app = create_app(lesson_copy.settings(database_url))
+    app.test_cli_runner_class = CliRunner
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ on them. Counting floors, a module that imports nothing of extras is on the
 first, and every other one stands one floor above the highest it imports.
 """
 import ast
-from pathlib import Path
 
 from helpers.paths import SERVER_DIR
 
