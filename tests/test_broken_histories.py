@@ -1,23 +1,30 @@
 """extras/core/history.py and urls.py: every broken history and bad URL is one true line.
 
-Each case runs through the real `flask` in a copy of server/ (upgrade,
-current, history, seed) and through the page: exit status 1 or a 503, one
-`Error:` line, no traceback, and the file or table to fix named.
+Each case runs `flask db upgrade`, `current`, `history` and `flask seed` on a
+copy of the lesson's files, in-process, and loads the page: exit status 1
+or a 503, one `Error:` line, no traceback, and the file or table to fix
+named. One case of each kind also runs through the real `flask` executable,
+where the line is printed by a process of its own.
 """
 import html
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from app import create_app
 from extras.core.urls import DatabaseURLError
+from helpers.cli_runner import cli_runner
 from helpers.flask_process import FLASK, flask_env
+from helpers.paths import SERVER_DIR
 from helpers.server_copies import copy_server
 from models import db
+from testing.backends import SQLITE
 
 COMMANDS = [["db", "upgrade"], ["db", "current"], ["db", "history"], ["seed"]]
 SCRIPTS = "migrations/versions"
@@ -91,38 +98,50 @@ def assert_one_line(result, expected):
     return line
 
 
-@pytest.fixture(scope="module")
-def pristine_server(tmp_path_factory):
-    server = tmp_path_factory.mktemp("server") / "server"
-    copy_server(server)
-    return server
+def in_process(result):
+    """A CliRunner result, read as a finished process."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return subprocess.CompletedProcess([], result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def upgraded(copy_app, lesson_copy, tmp_path):
+    """A copy of the lesson at head, on its own SQLite file: (its app, the file)."""
+    assert copy_app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    with copy_app.app_context():
+        db.engine.dispose()
+    return copy_app, Path(make_url(copy_app.config["SQLALCHEMY_DATABASE_URI"]).database)
 
 
 @pytest.mark.parametrize("case", HISTORIES)
-def test_a_broken_history_is_one_line_everywhere(case, pristine_server, tmp_path):
-    server = tmp_path / "server"
-    shutil.copytree(pristine_server, server)
-    database = server / "instance" / "app.db"
-    database.parent.mkdir()
-    url = f"sqlite:///{database}"
-    assert run_flask(server, ["db", "upgrade"], url).returncode == 0
+@pytest.mark.parametrize("backend", [SQLITE], ids=str)
+def test_a_broken_history_is_one_line_everywhere(case, upgraded, lesson_copy):
+    app, database = upgraded
     before = database.read_bytes()
     breaks, expected = HISTORIES[case]
-    breaks(server)
+    breaks(lesson_copy.server)
 
-    for command in COMMANDS:
-        assert_one_line(run_flask(server, command, url), expected)
+    runner = app.test_cli_runner()
+    with app.app_context():
+        for command in COMMANDS:
+            assert_one_line(in_process(runner.invoke(args=command)), expected)
+        db.engine.dispose()
     assert database.read_bytes() == before, "nothing may change"
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MIGRATIONS_DIR": str(server / "migrations")})
-    try:
-        response = app.test_client().get("/")
-    finally:
-        with app.app_context():
-            db.engine.dispose()
+    response = app.test_client().get("/")
     assert response.status_code == 503
     page = html.unescape(response.text)
     assert all(words in page for words in expected), page
+
+
+def test_the_real_flask_prints_a_broken_history_in_one_line(tmp_path):
+    """Printed by Flask-Migrate's own `flask db` and by this project's `flask seed` alike."""
+    server = tmp_path / "server"
+    copy_server(server)
+    dangling(server)
+    expected = HISTORIES["dangling down_revision"][1]
+    for command in (["db", "upgrade"], ["seed"]):
+        assert_one_line(run_flask(server, command, f"sqlite:///{tmp_path / 'app.db'}"), expected)
 
 
 def test_several_rows_in_alembic_version_blame_the_table(app, client, runner, live_db, steps,
@@ -160,17 +179,25 @@ NO_DATABASE = {
 
 
 @pytest.mark.parametrize("url", NO_DATABASE.values(), ids=NO_DATABASE)
-def test_a_url_without_a_database_is_refused(url, pristine_server):
-    for command in [*COMMANDS, ["run"]]:
-        assert_one_line(run_flask(pristine_server, command, url), ["names no database"])
+def test_a_url_without_a_database_is_refused(url):
     with pytest.raises(DatabaseURLError, match="names no database"):
         create_app({"SQLALCHEMY_DATABASE_URI": url})
 
 
+def test_the_real_flask_refuses_such_a_url_in_one_line(tmp_path):
+    """Refused while `flask` loads the app: one line from a `flask db` command and `flask run`."""
+    for command in (["db", "upgrade"], ["run"]):
+        assert_one_line(run_flask(SERVER_DIR, command, NO_DATABASE["postgresql://"]),
+                        ["names no database"])
+
+
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
-def test_in_memory_sqlite_is_refused_where_work_would_vanish(url, pristine_server):
-    for command in (["db", "upgrade"], ["db", "stamp", "head"], ["db", "migrate"], ["seed"]):
-        assert_one_line(run_flask(pristine_server, command, url), ["in memory", "vanishes"])
-    # Commands that only read may use one: an empty database, nothing to lose.
-    for command in (["db", "current"], ["db", "history"]):
-        assert run_flask(pristine_server, command, url).returncode == 0, command
+def test_in_memory_sqlite_is_refused_where_work_would_vanish(url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    runner = cli_runner(app)
+    with app.app_context():
+        for command in (["db", "upgrade"], ["db", "stamp", "head"], ["db", "migrate"], ["seed"]):
+            assert_one_line(in_process(runner.invoke(args=command)), ["in memory", "vanishes"])
+        # Commands that only read may use one: an empty database, nothing to lose.
+        for command in (["db", "current"], ["db", "history"]):
+            assert runner.invoke(args=command).exit_code == 0, command

@@ -1,6 +1,9 @@
-"""extras/lesson_backups.py: `flask lesson start` and `restore` refuse in one line, change nothing.
+"""extras/lesson_tools/backups.py: `flask lesson start` and `restore` refuse in one line,
+change nothing.
 
-The whole code-along, with a restore at the end, is in test_code_along.py.
+The commands run in-process on a copy of the lesson's files; `flask start`
+runs as a real server. The whole code-along, with a restore at the end, is
+in test_code_along.py.
 """
 import json
 import shutil
@@ -8,14 +11,46 @@ import urllib.request
 
 import pytest
 
-from helpers.code_along import CodeAlong
+from app import create_app
+from helpers.cli_runner import cli_runner
+from helpers.lesson_copies import copy_lesson
 from helpers.live_server import serving
+from helpers.paths import SERVER_DIR
+from models import db
+
+
+class Clone:
+    """A learner's clone in `lesson_copy`, its `flask` commands run in-process."""
+
+    def __init__(self, lesson_copy, database_url=None):
+        self.copy = lesson_copy
+        self.server = lesson_copy.server
+        self.database_file = None
+        if database_url is None:  # the README's learner: server/instance/app.db
+            self.database_file = self.server / "instance" / "app.db"
+            self.database_file.parent.mkdir(parents=True, exist_ok=True)
+            database_url = f"sqlite:///{self.database_file}"
+        self.app = create_app(lesson_copy.settings(database_url))
+
+    def try_flask(self, *args):
+        with self.app.app_context():
+            result = cli_runner(self.app).invoke(args=args)
+            db.engine.dispose()  # `lesson start` moves the SQLite file away
+        return result
+
+    def flask(self, *args):
+        result = self.try_flask(*args)
+        assert result.exit_code == 0, f"flask {' '.join(args)}:\n{result.output}"
+        return result.output
+
+    def files(self):
+        return self.copy.files(self.database_file)
 
 
 @pytest.fixture
-def along(tmp_path):
-    """A clone at head, seeded, on its default SQLite file."""
-    along = CodeAlong(tmp_path / "clone")
+def along(lesson_copy):
+    """A clone at head, on its default SQLite file."""
+    along = Clone(lesson_copy)
     along.flask("db", "upgrade")
     return along
 
@@ -23,7 +58,7 @@ def along(tmp_path):
 def refused_in_one_line(along, *args):
     before = along.files()
     result = along.try_flask(*args)
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
     assert along.files() == before
@@ -31,7 +66,7 @@ def refused_in_one_line(along, *args):
 
 
 def test_start_without_the_lesson_folder(along):
-    shutil.rmtree(along.server.parent / "lesson")
+    shutil.rmtree(along.copy.lesson)
     line = refused_in_one_line(along, "lesson", "start")
     assert "step1_models.py is missing" in line
 
@@ -42,24 +77,24 @@ def test_start_when_the_backup_cannot_be_made(along):
     assert "nothing changed" in line
 
 
-def test_start_on_a_database_that_holds_tables(tmp_path, backend, database_url):
+def test_start_on_a_database_that_holds_tables(lesson_copy, backend, database_url):
     """A SQLite file is set aside; a server database must be emptied first."""
     on_server = backend.server_url is not None
-    along = CodeAlong(tmp_path / "clone", database_url if on_server else None)
+    along = Clone(lesson_copy, database_url if on_server else None)
     along.flask("db", "upgrade")
     if on_server:
         line = refused_in_one_line(along, "lesson", "start")
         assert "flask db downgrade base" in line
     else:
         along.flask("lesson", "start")
-        (backup,) = (along.server / "instance" / "lesson-backups").iterdir()
+        (backup,) = along.copy.backups.iterdir()
         assert (backup / "app.db").is_file() and not along.database_file.exists()
 
 
 def test_restore_names_the_backups_there_are(along):
     along.flask("lesson", "start")
     line = refused_in_one_line(along, "lesson", "restore", "no-such-backup")
-    (backup,) = (along.server / "instance" / "lesson-backups").iterdir()
+    (backup,) = along.copy.backups.iterdir()
     assert "no-such-backup" in line and backup.name in line
 
 
@@ -75,33 +110,41 @@ def test_restore_sets_the_current_work_aside(along):
 
     along.flask("lesson", "restore")
 
-    backups = sorted((along.server / "instance" / "lesson-backups").iterdir())
+    backups = sorted(along.copy.backups.iterdir())
     assert len(backups) == 2
     (script,) = [name for name in mine if name.startswith("versions/")]
     assert (backups[1] / script).read_bytes() == mine[script]
     assert (backups[1] / "models.py").read_bytes() == mine["models.py"]
 
 
-def test_flask_start_mid_lesson_upgrades_seeds_and_serves(along, tmp_path):
-    """Step 1 written but not applied: `flask start` applies it, adds the employees, serves."""
+@pytest.fixture
+def clone_on_disk(tmp_path):
+    """A clone with all of server/ and lesson/, at head, for a real `flask start` in it."""
+    along = Clone(copy_lesson(tmp_path / "clone", whole_server=True))
+    along.flask("db", "upgrade")
     along.flask("lesson", "start")
-    along.flask("db", "migrate", "-m", "Initial migration.")
+    return along
 
-    with serving("start", database_url=None, log_path=tmp_path / "start.log",
+
+def test_flask_start_mid_lesson_upgrades_seeds_and_serves(clone_on_disk, steps, tmp_path):
+    """Step 1 written but not applied: `flask start` applies it, adds the employees, serves."""
+    along = clone_on_disk
+    # What `flask db migrate -m "Initial migration."` writes from step 1's models.
+    shutil.copy(SERVER_DIR / steps[0].file, along.copy.versions)
+
+    with serving("start", "--no-reload", database_url=None, log_path=tmp_path / "start.log",
                  cwd=along.server) as (url, _):
         with urllib.request.urlopen(url + "/api/schema", timeout=5) as response:
             state = json.load(response)
 
     assert "Seeded 2 new rows for step 1." in (tmp_path / "start.log").read_text()
-    assert state["revision"]["id"] == state["head"]
+    assert state["revision"]["id"] == state["head"] == steps[0].revision
     assert [(t["name"], t["rows"]) for t in state["tables"]] == [("employees", 2)]
 
 
-def test_flask_start_right_after_lesson_start_serves_an_empty_database(along, tmp_path):
-    along.flask("lesson", "start")
-
-    with serving("start", database_url=None, log_path=tmp_path / "start.log",
-                 cwd=along.server) as (url, _):
+def test_flask_start_right_after_lesson_start_serves_an_empty_database(clone_on_disk, tmp_path):
+    with serving("start", "--no-reload", database_url=None, log_path=tmp_path / "start.log",
+                 cwd=clone_on_disk.server) as (url, _):
         with urllib.request.urlopen(url + "/", timeout=5) as response:
             assert response.status == 200
 
