@@ -1,10 +1,20 @@
-"""extras/lesson_file_errors.py: a mistake in models.py is one line on every command."""
+"""extras/commands/boundary.py: a mistake in models.py is one line on every command.
+
+Each mistake is raised by running the broken models.py and handed to the
+boundary's sys.excepthook, in-process; the real `flask` shows the hook at
+work where it matters, at the top of a process of its own, on every way
+`flask` loads the app.
+"""
+import runpy
 import shutil
 import subprocess
+import sys
 
 import pytest
 
+from extras.commands.boundary import one_line_on_loading
 from helpers.flask_process import FLASK, flask_env
+from helpers.paths import SERVER_DIR
 from helpers.server_copies import copy_server
 
 MISTAKES = {  # what the learner typed, and the words of the line
@@ -16,37 +26,56 @@ MISTAKES = {  # what the learner typed, and the words of the line
 }
 
 
-@pytest.fixture(scope="module")
-def pristine_server(tmp_path_factory):
-    server = tmp_path_factory.mktemp("server") / "server"
-    copy_server(server)
-    return server
-
-
-def flask(server, *args, **settings):
-    return subprocess.run([str(FLASK), *args], cwd=server,
-                          env=flask_env(f"sqlite:///{server / 'app.db'}") | settings,
-                          capture_output=True, text=True, timeout=60)
-
-
-@pytest.mark.parametrize("mistake", MISTAKES)
-def test_a_mistake_in_models_is_one_line_naming_the_line(mistake, pristine_server, tmp_path):
-    server = tmp_path / "server"
-    shutil.copytree(pristine_server, server)
+def break_models(server, mistake):
+    """Make the mistake in `server`/models.py; return the line it is on, and the line's words."""
     right, wrong, words = MISTAKES[mistake]
     models = (server / "models.py").read_text()
     assert right in models
     models = models.replace(right, wrong, 1)
     (server / "models.py").write_text(models)
-    line_number = models[:models.index(wrong)].count("\n") + 1
+    return models[:models.index(wrong)].count("\n") + 1, words
 
-    for command in (["db", "current"], ["db", "upgrade"], ["seed"], ["run"]):
-        result = flask(server, *command)
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_a_mistake_in_models_is_one_line_naming_the_line(mistake, tmp_path, capsys, monkeypatch):
+    server = tmp_path / "server"
+    server.mkdir()
+    shutil.copy(SERVER_DIR / "models.py", server)
+    line_number, words = break_models(server, mistake)
+    with pytest.raises(Exception) as raised:
+        runpy.run_path(str(server / "models.py"))
+    hook = one_line_on_loading(sys.__excepthook__, lesson_files=server)  # Python's own after it
+
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    hook(raised.type, raised.value, raised.tb)
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"Error: models.py, line {line_number}: {words}"), line
+    assert line.endswith("(FLASK_DEBUG=1 shows the traceback).")
+
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    hook(raised.type, raised.value, raised.tb)
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
+
+
+def test_the_real_flask_says_it_in_one_line_however_it_loads_the_app(tmp_path):
+    """`flask db ...` loads the app in its command, `flask seed` to find the command, `flask
+    run` to serve it: the hook catches the mistake on each, and nothing is created."""
+    server = tmp_path / "server"
+    copy_server(server)
+    line_number, words = break_models(server, "misspelt type")
+
+    def flask(*args, **settings):
+        return subprocess.run([str(FLASK), *args], cwd=server,
+                              env=flask_env(f"sqlite:///{server / 'app.db'}") | settings,
+                              capture_output=True, text=True, timeout=60)
+
+    for command in (["db", "upgrade"], ["seed"], ["run"]):
+        result = flask(*command)
         assert result.returncode == 1, (command, result.stderr)
         assert result.stdout == "" and "Traceback" not in result.stderr, result.stderr
         [line] = result.stderr.splitlines()
         assert line.startswith(f"Error: models.py, line {line_number}: {words}"), line
     assert not (server / "app.db").exists()
 
-    debug = flask(server, "db", "current", FLASK_DEBUG="1")
+    debug = flask("db", "current", FLASK_DEBUG="1")
     assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr

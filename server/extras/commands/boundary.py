@@ -38,14 +38,17 @@ def one_line(command):
     return run
 
 
-def one_line_on_loading(previous_hook):
-    """A sys.excepthook for what goes wrong while `flask` loads the app."""
+def one_line_on_loading(previous_hook, lesson_files=LESSON_FILES):
+    """A sys.excepthook for what goes wrong while `flask` loads the app.
+
+    Places are named relative to `lesson_files`, the folder of models.py.
+    """
 
     def excepthook(kind, error, traceback):
         if isinstance(error, CommandError):  # a setting or DATABASE_URL the app cannot use
             print(f"Error: {error}", file=sys.stderr)
             return
-        place = error_place(error, LESSON_FILES) if isinstance(error, Exception) else None
+        place = error_place(error, lesson_files) if isinstance(error, Exception) else None
         if place is None or place.startswith(("migrations", "extras")) or get_debug_flag():
             previous_hook(kind, error, traceback)
             return
