@@ -28,18 +28,16 @@ def walk_the_lesson(along, location):
         (along.server / "models.py").write_text(step_models(step, location))
         before = along.scripts()
         answers = ["-x", "renames=yes"] if step >= 3 else []
-        migrated = along.flask("db", "migrate", "-m", MESSAGES[step], *answers)
+        migrated, _, seeded, state = along.flask(
+            ["db", "migrate", "-m", MESSAGES[step], *answers], ["db", "upgrade"], ["seed"], "page")
         assert "Detected" in migrated and "alembic.runtime.plugins" not in migrated, migrated
         (new_script,) = set(along.scripts().items()) - set(before.items())
         check_script(step, new_script[1], location)
-        along.flask("db", "upgrade")
 
         # Steps 1 and 2 add rows; the renames keep them, so 3 and 4 find them there.
-        seeded = along.flask("seed")
         assert (f"for step {step}." if step <= 2 else f"for step {step} are already there") \
             in seeded, seeded
 
-        state = along.page()
         assert [r["message"] for r in state["history"]] == [MESSAGES[n] for n in range(1, step + 1)]
         assert state["revision"]["id"] == state["head"] == state["history"][-1]["id"]
         assert state["differences"] == [], state["differences"]
@@ -70,22 +68,20 @@ def test_code_along_from_lesson_start_to_head_and_back(tmp_path, backend, databa
 
 
 def code_along_and_restore(along, location):
-    along.flask("db", "upgrade")
-    along.flask("seed")
     on_server = along.database_file is None
-    if on_server:
-        along.flask("db", "downgrade", "base")  # a server database is emptied by hand first
+    emptied = [["db", "downgrade", "base"]] if on_server else []  # a server is emptied by hand
+    finished_work = along.flask(["db", "upgrade"], ["seed"], *emptied)
     finished = along.files()
 
-    started = along.flask("lesson", "start")
+    (started,) = along.flask(["lesson", "start"])
 
     (backup,) = (along.server / "instance" / "lesson-backups").iterdir()
-    assert backup.name in started
+    assert backup.name in started and len(finished_work) == 2 + len(emptied)
     step1 = (LESSON_DIR / "step1_models.py").read_bytes()
     assert (along.server / "models.py").read_bytes() == step1
     assert along.scripts() == {}
     assert on_server or not along.database_file.exists()
-    empty = along.page()
+    (empty,) = along.flask("page")
     assert empty["revision"] is None and empty["history"] == [] and empty["tables"] == []
 
     walk_the_lesson(along, location)
@@ -96,9 +92,7 @@ def code_along_and_restore(along, location):
     departments = along.rows("departments", ["name", "location"])
     assert sorted(departments, key=str) == sorted(
         ({"name": d["name"], "location": d["address"]} for d in DEPARTMENT_ROWS), key=str)
-    if on_server:
-        along.flask("db", "downgrade", "base")
 
-    along.flask("lesson", "restore", backup.name)
+    along.flask(*emptied, ["lesson", "restore", backup.name])
 
     assert along.files() == finished

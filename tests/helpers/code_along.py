@@ -1,23 +1,13 @@
-"""A learner's clone: server/ and lesson/ copied side by side, its `flask` run as a learner does."""
-import json
-import shutil
-import subprocess
-import sys
+"""A learner's clone: server/ and lesson/ copied side by side, its `flask` run as a learner does.
 
+The commands of one step run in one process of the clone's own
+(flask_batches.py): each step changes models.py, which a process imports once.
+"""
 from sqlalchemy import column, create_engine, select, table
 from sqlalchemy.pool import NullPool
 
-from helpers.flask_process import flask, flask_env
-from helpers.paths import LESSON_DIR
-from helpers.server_copies import copy_server
-
-PAGE_PROBE = """
-import json
-from app import create_app
-client = create_app().test_client()
-page = client.get("/")
-print(json.dumps({"status": page.status_code, "state": client.get("/api/schema").get_json()}))
-"""
+from helpers.flask_batches import run_batch
+from helpers.lesson_copies import copy_lesson
 
 
 class CodeAlong:
@@ -28,41 +18,28 @@ class CodeAlong:
     """
 
     def __init__(self, root, database_url=None):
-        self.server = root / "server"
-        copy_server(self.server)
-        shutil.copytree(LESSON_DIR, root / "lesson")
-        self.versions = self.server / "migrations" / "versions"
+        self.copy = copy_lesson(root, whole_server=True)
+        self.server = self.copy.server
+        self.versions = self.copy.versions
         self.database_url = database_url
         self.database_file = None if database_url else self.server / "instance" / "app.db"
 
-    def flask(self, *args):
-        """Run `flask *args` in server/; it must succeed. Returns its output."""
-        result = self.try_flask(*args)
-        assert result.returncode == 0, f"flask {' '.join(args)}:\n{result.stdout}{result.stderr}"
-        return result.stdout + result.stderr
-
-    def try_flask(self, *args):
-        return flask(*args, database_url=self.database_url, cwd=self.server)
-
-    def page(self):
-        probe = subprocess.run([sys.executable, "-c", PAGE_PROBE], cwd=self.server,
-                               env=flask_env(self.database_url), capture_output=True, text=True)
-        assert probe.returncode == 0, probe.stderr
-        shown = json.loads(probe.stdout.splitlines()[-1])
-        assert shown["status"] == 200, shown
-        return shown["state"]
+    def flask(self, *commands):
+        """Run each of `commands` (a list of `flask` arguments, or "page") in one process of
+        the clone's; each must succeed. Returns their outputs, or the page's JSON."""
+        finished = run_batch([list(c) if c != "page" else c for c in commands], self.server,
+                             self.database_url)
+        for result in finished:
+            expected = 200 if result.args == "page" else 0
+            assert result.exit_code == expected, f"flask {result.args}:\n{result.output}"
+        return [result.page if result.args == "page" else result.output for result in finished]
 
     def scripts(self):
         return {path.name: path.read_text() for path in self.versions.glob("*.py")}
 
     def files(self):
         """{name: bytes} of what `flask lesson start` sets aside."""
-        files = {"models.py": (self.server / "models.py").read_bytes()}
-        files.update({f"versions/{path.name}": path.read_bytes()
-                      for path in self.versions.glob("*.py")})
-        if self.database_file is not None and self.database_file.exists():
-            files["database"] = self.database_file.read_bytes()
-        return files
+        return self.copy.files(self.database_file)
 
     def rows(self, table_name, columns):
         engine = create_engine(self.database_url or f"sqlite:///{self.database_file}",
