@@ -20,7 +20,7 @@ from sqlalchemy.pool import NullPool
 from app import create_app
 from extras.core.urls import DatabaseURLError
 from helpers.cli_runner import cli_runner
-from helpers.flask_process import FLASK, flask_env
+from helpers.flask_process import flask
 from helpers.paths import SERVER_DIR
 from helpers.server_copies import copy_server
 from models import db
@@ -83,8 +83,7 @@ HISTORIES = {  # how to break it, and what the line must say
 
 
 def run_flask(server, args, database_url):
-    return subprocess.run([str(FLASK), *args], cwd=server, env=flask_env(database_url),
-                          capture_output=True, text=True, timeout=60)
+    return flask(*args, database_url=database_url, cwd=server)
 
 
 def assert_one_line(result, expected):

@@ -1,7 +1,6 @@
 """extras/safety_nets/connect_timeout.py: a server that accepts and never answers stops nothing
 for long."""
 import socket
-import subprocess
 import threading
 import time
 
@@ -10,8 +9,7 @@ import pytest
 from app import create_app
 from extras.core.settings import SettingError
 from helpers.cli_runner import cli_runner
-from helpers.flask_process import FLASK, flask_env
-from helpers.paths import SERVER_DIR
+from helpers.flask_process import flask
 from models import db
 
 # Seconds, set through FLASK_DATABASE_CONNECT_TIMEOUT / DATABASE_CONNECT_TIMEOUT: libpq
@@ -108,10 +106,8 @@ def test_the_timeout_must_be_a_number_of_seconds(tmp_path, value):
 
 def test_the_real_flask_refuses_a_wrong_setting_in_one_line(tmp_path):
     """Checked while `flask` loads the app: one line, no traceback, before anything runs."""
-    result = subprocess.run([str(FLASK), "db", "current"], cwd=SERVER_DIR,
-                            env=flask_env(f"sqlite:///{tmp_path / 'app.db'}")
-                            | {"FLASK_DATABASE_CONNECT_TIMEOUT": "soon"},
-                            capture_output=True, text=True, timeout=60)
+    result = flask("db", "current", database_url=f"sqlite:///{tmp_path / 'app.db'}",
+                   settings={"FLASK_DATABASE_CONNECT_TIMEOUT": "soon"})
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "Error: FLASK_DATABASE_CONNECT_TIMEOUT must be a number of seconds from 0.1 to 3600, "

@@ -9,16 +9,14 @@ it with KILL, as docs/safety-nets.md says, lets the next run through.
 import os
 import re
 import signal
-import subprocess
 import time
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from helpers.flask_process import FLASK, flask_env
+from helpers.flask_process import start_flask
 from helpers.migration_copies import EXTRA_REVISION, copy_with_extra_migration
-from helpers.paths import SERVER_DIR
 
 LONG_STATEMENT = {
     "postgresql": "SELECT pg_sleep(60)",
@@ -37,9 +35,8 @@ FREED_WITHIN = 5  # seconds the next run may wait for the lock (MariaDB: from th
 
 
 def start_upgrade(database_url, migrations, **settings):
-    env = flask_env(database_url) | settings
-    return subprocess.Popen([str(FLASK), "db", "upgrade", "-d", str(migrations)], cwd=SERVER_DIR,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return start_flask("db", "upgrade", "-d", migrations, database_url=database_url,
+                       settings=settings, merged=True)
 
 
 def wait_for(condition, what, seconds=30):
@@ -83,14 +80,14 @@ def test_a_killed_upgrade_frees_its_lock_within_seconds(backend, database_url, l
 
     if kind == "mysql":  # the orphan runs on: end it, as the next run's line says
         waiting = start_upgrade(database_url, migrations, FLASK_MIGRATION_LOCK_TIMEOUT="30")
-        first_line = waiting.stdout.readline()
+        first_line = waiting.first_line(timeout=30)
         [orphan] = orphans
         assert re.search(rf"held by MariaDB connection {orphan} since [\d:]+, running: "
                          rf"{re.escape(statement)}", first_line), first_line
         killed_at = time.monotonic()
         with engine.connect() as connection:
             connection.execute(text(f"KILL {orphan}"))
-        output = first_line + waiting.communicate(timeout=60)[0]
+        output = waiting.communicate(timeout=60)[0]
         returncode = waiting.returncode
         assert time.monotonic() - killed_at < FREED_WITHIN, output
     else:  # the next run gives up unless it has the lock within FREED_WITHIN seconds

@@ -7,13 +7,12 @@ work where it matters, at the top of a process of its own, on every way
 """
 import runpy
 import shutil
-import subprocess
 import sys
 
 import pytest
 
 from extras.commands.boundary import one_line_on_loading
-from helpers.flask_process import FLASK, flask_env
+from helpers.flask_process import flask
 from helpers.paths import SERVER_DIR
 from helpers.server_copies import copy_server
 
@@ -64,18 +63,17 @@ def test_the_real_flask_says_it_in_one_line_however_it_loads_the_app(tmp_path):
     copy_server(server)
     line_number, words = break_models(server, "misspelt type")
 
-    def flask(*args, **settings):
-        return subprocess.run([str(FLASK), *args], cwd=server,
-                              env=flask_env(f"sqlite:///{server / 'app.db'}") | settings,
-                              capture_output=True, text=True, timeout=60)
+    def run(*args, **settings):
+        return flask(*args, database_url=f"sqlite:///{server / 'app.db'}", cwd=server,
+                     settings=settings)
 
     for command in (["db", "upgrade"], ["seed"], ["run"]):
-        result = flask(*command)
+        result = run(*command)
         assert result.returncode == 1, (command, result.stderr)
         assert result.stdout == "" and "Traceback" not in result.stderr, result.stderr
         [line] = result.stderr.splitlines()
         assert line.startswith(f"Error: models.py, line {line_number}: {words}"), line
     assert not (server / "app.db").exists()
 
-    debug = flask("db", "current", FLASK_DEBUG="1")
+    debug = run("db", "current", FLASK_DEBUG="1")
     assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr

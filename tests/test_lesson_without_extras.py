@@ -3,14 +3,14 @@
 app.py imports extras/ only if it is there, and migrations/env.py imports
 nothing of it. A copy of server/ without the folder runs `flask db upgrade`
 and `flask db downgrade` one step at a time, through flask's own CLI, in a
-process of its own (where `extras` cannot be imported from this repository).
+process of its own (forked_flask.py), where `extras` cannot be imported from
+this repository.
 """
 import json
 import shutil
-import subprocess
-import sys
 
 from helpers.flask_process import flask_env
+from helpers.forked_flask import forks
 from helpers.live_database import this_repository_schema
 from helpers.server_copies import copy_server
 
@@ -47,9 +47,8 @@ def test_the_four_migrations_run_up_and_down_without_extras(tmp_path, steps):
                 + [["db", "downgrade", revision] for revision in reversed(revisions[:-1])]
                 + [["db", "downgrade", "base"], ["seed"]])
 
-    done = subprocess.run([sys.executable, "-c", RUN_COMMANDS, url, json.dumps(commands)],
-                          cwd=server, env=flask_env(url), capture_output=True, text=True,
-                          timeout=120)
+    done = forks().run(url, json.dumps(commands), code=RUN_COMMANDS, cwd=server,
+                       env=flask_env(url), timeout=120)
 
     assert done.returncode == 0, done.stderr
     runs = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]

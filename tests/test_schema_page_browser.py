@@ -70,8 +70,12 @@ def browser(chromium):
 
 @pytest.fixture
 def live_server(database_url, tmp_path):
-    """`flask run` from server/, on a free loopback port, serving the test's database."""
-    with serving("run", database_url=database_url, log_path=tmp_path / "flask-run.log") as (url, _):
+    """`flask run` from server/, on a free loopback port, serving the test's database.
+
+    Without the reloader: it would start a second `flask` for nothing here.
+    """
+    with serving("run", "--no-reload", database_url=database_url,
+                 log_path=tmp_path / "flask-run.log") as (url, _):
         yield url
 
 

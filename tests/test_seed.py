@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from helpers.flask_process import FLASK, flask_env
+from helpers.flask_process import FLASK, flask_env, start_flask
 from helpers.migration_copies import copy_migrations
 from helpers.paths import SERVER_DIR
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP
@@ -133,9 +133,7 @@ def flask_run(*args, database_url, read_only_files=False):
 def test_eight_seeds_at_once_add_each_row_once(database_url, live_db, steps):
     """The migration lock makes each seed check and insert alone, on every engine."""
     live_db.upgrade(steps[-1].revision, "Upgrading to head")
-    env = flask_env(database_url)
-    seeds = [subprocess.Popen([str(FLASK), "seed"], cwd=SERVER_DIR, env=env, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(8)]
+    seeds = [start_flask("seed", database_url=database_url) for _ in range(8)]
     outputs = [seed.communicate(timeout=120) for seed in seeds]
 
     assert [seed.returncode for seed in seeds] == [0] * 8, outputs

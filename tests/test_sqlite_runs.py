@@ -5,9 +5,8 @@ import time
 
 import pytest
 
-from helpers.flask_process import FLASK, flask, flask_env
+from helpers.flask_process import flask, start_flask
 from helpers.migration_copies import copy_with_extra_migration
-from helpers.paths import SERVER_DIR
 
 LONG_STATEMENT = '''\
     import pathlib
@@ -26,12 +25,8 @@ def test_ctrl_c_stops_a_long_statement_at_once(steps, tmp_path):
     started = tmp_path / "started"
     migrations = copy_with_extra_migration(tmp_path, down_revision=steps[-1].revision,
                                            upgrade=LONG_STATEMENT.format(started=started))
-    process = subprocess.Popen(
-        [str(FLASK), "db", "upgrade", "-d", str(migrations)], cwd=SERVER_DIR,
-        env=flask_env(url), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
-        # As in a terminal, whatever the test runner's own SIGINT is.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # Python's own SIGINT handler, as in a terminal, whatever the test runner's is.
+    process = start_flask("db", "upgrade", "-d", migrations, database_url=url, merged=True)
     deadline = time.monotonic() + 30
     while not started.exists() and time.monotonic() < deadline:
         time.sleep(0.05)

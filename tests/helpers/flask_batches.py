@@ -1,19 +1,18 @@
 """Several `flask` commands in one process of their own, through flask's own command line.
 
-A real `flask` process spends about a second importing Flask, SQLAlchemy and
-Alembic. A test that needs a process of its own (a copy's own models.py) but
-not one per command runs them here in turn: each through flask.cli's `cli`,
+A test that needs a process of its own (a copy's own models.py) but not one
+per command runs them here in turn, in one process forked as forked_flask.py
+forks `flask`: each through flask.cli's `cli`,
 the group the `flask` executable runs, which loads .flaskenv and makes the
 app afresh every time, just as `flask` does. "page" in place of a command
 loads / and reads /api/schema through the app's test client (its exit code
 is the status of /).
 """
 import json
-import subprocess
-import sys
 from dataclasses import dataclass
 
 from helpers.flask_process import flask_env
+from helpers.forked_flask import forks
 
 MARK = "\x1e--- next command ---"
 RUNNER = f"""
@@ -56,9 +55,8 @@ class Finished:
 
 def run_batch(commands, cwd, database_url=None):
     """Run `commands` (each a list of `flask` arguments, or "page") in `cwd`, in one process."""
-    done = subprocess.run([sys.executable, "-c", RUNNER, json.dumps(commands)], cwd=cwd,
-                          env=flask_env(database_url), capture_output=True, text=True,
-                          timeout=TIMEOUT)
+    done = forks().run(json.dumps(commands), code=RUNNER, cwd=cwd, env=flask_env(database_url),
+                       timeout=TIMEOUT)
     stdouts = done.stdout.split(MARK + "\n")[1:]
     stderrs = done.stderr.split(MARK + "\n")[1:]
     assert done.returncode == 0 and len(stdouts) == len(commands), (

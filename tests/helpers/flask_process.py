@@ -1,12 +1,16 @@
-"""The real `flask` executable, run from a folder the way a learner runs it there."""
-import os
-import subprocess
-import sys
-from pathlib import Path
+"""The real `flask`, run from a folder the way a learner runs it there.
 
+Each is a process of its own, forked from one that has imported the
+libraries already (forked_flask.py), so a test pays for its command and not
+for Python's start-up. FLASK is the executable itself, for what must start
+it (the reloader, the bench).
+"""
+import os
+
+from helpers.forked_flask import FLASK, forks
 from helpers.paths import SERVER_DIR
 
-FLASK = Path(sys.executable).with_name("flask")
+__all__ = ["FLASK", "flask", "flask_env", "start_flask"]
 
 
 def flask_env(database_url=None):
@@ -22,9 +26,16 @@ def flask_env(database_url=None):
     return env
 
 
-def flask(*args, database_url, cwd=SERVER_DIR):
-    """Run `flask *args` in `cwd` to the end; returns the CompletedProcess."""
-    return subprocess.run(
-        [str(FLASK), *args], cwd=cwd, env=flask_env(database_url), capture_output=True, text=True,
-    )
+def flask(*args, database_url, cwd=SERVER_DIR, settings=None, timeout=60):
+    """Run `flask *args` in `cwd` to the end; returns a CompletedProcess (text output).
 
+    `settings` are further environment variables, such as FLASK_DEBUG.
+    """
+    return forks().run(*args, cwd=cwd, env=flask_env(database_url) | (settings or {}),
+                       timeout=timeout)
+
+
+def start_flask(*args, database_url, cwd=SERVER_DIR, settings=None, **options):
+    """Start `flask *args` in `cwd` and return at once: a ForkedFlask, Popen's calls."""
+    return forks().start(*args, cwd=cwd, env=flask_env(database_url) | (settings or {}),
+                         **options)

@@ -9,7 +9,7 @@ from contextlib import closing, contextmanager
 
 import pytest
 
-from helpers.flask_process import FLASK, flask_env
+from helpers.flask_process import start_flask
 from helpers.paths import SERVER_DIR
 
 SERVER_START_SECONDS = 20
@@ -25,16 +25,13 @@ def free_port():
 def serving(*args, database_url, log_path, cwd=SERVER_DIR):
     """Run `flask *args --port <free>` (run or start) until the block ends; yield its address.
 
-    The process gets a session of its own, and the whole session is stopped
+    The process has a session of its own, and the whole session is stopped
     at the end: with the reloader on (server/.flaskenv), the server is a
     child of the process started here.
     """
     port = free_port()
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [str(FLASK), *args, "--port", str(port)], cwd=cwd, env=flask_env(database_url),
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+    process = start_flask(*args, "--port", port, database_url=database_url, cwd=cwd,
+                          output=log_path)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(url, process, log_path)

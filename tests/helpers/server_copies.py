@@ -18,7 +18,7 @@ from pathlib import Path
 import flask_migrate
 import pytest
 
-from helpers.flask_process import FLASK, flask_env
+from helpers.flask_process import start_flask
 from helpers.paths import SERVER_DIR, step_models
 from testing.history import read_history
 
@@ -94,9 +94,7 @@ class Step2Project:
 
     def start_flask(self, *args):
         """Start `flask` with no terminal and return at once; `finish()` waits for it."""
-        return subprocess.Popen([str(FLASK), *args], cwd=self.path,
-                                env=flask_env(self.database_url), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return start_flask(*args, database_url=self.database_url, cwd=self.path, merged=True)
 
     @staticmethod
     def finish(process):
@@ -116,23 +114,18 @@ class Step2Project:
         so the test sees every question that was asked.
         """
         master, terminal = pty.openpty()
-        process = subprocess.Popen([str(FLASK), *args], cwd=self.path,
-                                   env=flask_env(self.database_url),
-                                   stdin=terminal, stdout=terminal, stderr=terminal)
-        os.close(terminal)
+        process = start_flask(*args, database_url=self.database_url, cwd=self.path,
+                              terminal=os.ttyname(terminal))
         answers, questions, output, asked_at = list(answers), [], "", -1
         deadline = time.monotonic() + TIMEOUT
         try:
             while time.monotonic() < deadline:
-                if not select.select([master], [], [], 1)[0]:
+                ended = process.poll() is not None  # before the read: what it wrote is there
+                if not select.select([master], [], [], 0 if ended else 0.1)[0]:
+                    if ended:
+                        break
                     continue
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:  # the terminal closed: flask has finished
-                    break
-                if not chunk:
-                    break
-                output += chunk.decode(errors="replace")
+                output += os.read(master, 4096).decode(errors="replace")
                 line_start = output.rfind("\n") + 1
                 if output.endswith("[y/N] ") and line_start > asked_at:
                     # flask waits for an answer: its last line is the question.
@@ -145,6 +138,7 @@ class Step2Project:
                             f"{output}", pytrace=False)
         finally:
             os.close(master)
+            os.close(terminal)  # held open until now: the process opens it by its name
             returncode = process.wait()
         output = ANSI_COLOUR.sub("", output.replace("\r\n", "\n"))
         return Run(returncode, output, questions)

@@ -1,0 +1,169 @@
+"""Real `flask` processes without Python's start-up: each one forked from a process that has
+imported the libraries once.
+
+A `flask` process spends about a second starting Python and importing
+Flask, SQLAlchemy, Alembic and the drivers, before it reads a single line of
+this repository. FORK_SERVER imports those libraries, and nothing of this
+repository, once; every `flask` a test asks for is then a fork of it: a
+process of its own, in a session of its own, in the folder asked for, with
+exactly the environment asked for, which runs flask's own `main()` as the
+`flask` executable does and imports app.py, models.py and extras/ afresh.
+What a process boundary is there for still happens in it: .flaskenv is read,
+sys.excepthook sees what nothing caught, signals and kill -9 reach it, and
+several run at once. The reloader re-runs the `flask` executable itself,
+so the reload tests start that instead.
+"""
+import atexit
+import itertools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+FLASK = Path(sys.executable).with_name("flask")
+FORK_SERVER = Path(__file__).with_name("flask_fork_server.py")
+
+
+class ForkedFlask:
+    """One forked `flask`: the subprocess.Popen calls the tests use, and its output files."""
+
+    def __init__(self, server, args, stdout, stderr):
+        self.server = server
+        self.args = [str(FLASK), *args]
+        self.stdout_path, self.stderr_path = stdout, stderr
+        self.pid = None
+        self.returncode = None
+        self.started = threading.Event()
+        self.ended = threading.Event()
+
+    def poll(self):
+        return self.returncode
+
+    def wait(self, timeout=None):
+        if not self.ended.wait(timeout):
+            raise subprocess.TimeoutExpired(self.args, timeout)
+        return self.returncode
+
+    def send_signal(self, number):
+        if self.returncode is None:
+            os.kill(self.pid, number)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def first_line(self, timeout):
+        """The first line it writes to stdout, as soon as it is whole (it may still run)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.stdout_path.read_text(errors="replace") if self.stdout_path.exists() else ""
+            if "\n" in text or self.ended.is_set():
+                return text.partition("\n")[0] + "\n"
+            time.sleep(0.05)
+        raise subprocess.TimeoutExpired(self.args, timeout)
+
+    def communicate(self, timeout=None):
+        """(stdout, stderr) once it has ended, as text; stderr is None when merged."""
+        self.wait(timeout)
+        stdout = self.stdout_path.read_text(errors="replace")
+        if self.stderr_path == self.stdout_path:
+            return stdout, None
+        return stdout, self.stderr_path.read_text(errors="replace")
+
+
+class FlaskForks:
+    """The fork server of one test session; use it as a context manager."""
+
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="flask-forks-"))
+        clean = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+        # Started from / with no PYTHONPATH: its sys.path is a new `flask`'s, not the tests'.
+        self.process = subprocess.Popen([sys.executable, str(FORK_SERVER)], cwd="/", env=clean,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        if json.loads(self.process.stdout.readline()) != {"ready": True}:
+            raise RuntimeError("the flask fork server did not start")
+        self.runs = {}
+        self.ids = itertools.count()
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        """End the server (it kills whatever still runs) and remove the output files."""
+        self.process.stdin.close()
+        self.process.wait()
+        self.reader.join()
+        self.process.stdout.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def start(self, *args, cwd, env, stdin=None, terminal=None, merged=False, output=None,
+              code=None):
+        """Start `flask *args` in `cwd` with exactly `env`; returns its ForkedFlask at once.
+
+        `stdin` is a file to read (else /dev/null); `terminal` names a pseudo-terminal
+        (os.ttyname) to be the process's controlling terminal and all three streams;
+        `merged` writes stderr where stdout goes, in the order written, and `output`
+        names the file for both. `code` runs that Python instead of `flask`, as
+        `python -c code *args` would.
+        """
+        number = next(self.ids)
+        stdout = Path(output) if output else self.folder / f"{number}.out"
+        merged = merged or output is not None
+        run = ForkedFlask(self, [str(a) for a in args], stdout,
+                          stdout if merged else self.folder / f"{number}.err")
+        argv = [str(FLASK) if code is None else "-c", *run.args[1:]]
+        request = {"id": number, "argv": argv, "cwd": str(cwd), "code": code,
+                   "env": env, "stdin": str(stdin or os.devnull), "terminal": terminal,
+                   "stdout": str(run.stdout_path), "stderr": str(run.stderr_path)}
+        with self.lock:
+            self.runs[number] = run
+            self.process.stdin.write(json.dumps(request).encode() + b"\n")
+            self.process.stdin.flush()
+        if not run.started.wait(30):
+            raise RuntimeError("the flask fork server did not fork")
+        return run
+
+    def run(self, *args, cwd, env, timeout=60, **options):
+        """Run `flask *args` to the end: a CompletedProcess, as subprocess.run gives."""
+        run = self.start(*args, cwd=cwd, env=env, **options)
+        try:
+            stdout, stderr = run.communicate(timeout)
+        except subprocess.TimeoutExpired:
+            run.kill()
+            run.wait(10)
+            raise
+        return subprocess.CompletedProcess(run.args, run.returncode, stdout, stderr)
+
+    def _read(self):
+        for line in self.process.stdout:
+            message = json.loads(line)
+            run = self.runs[message["id"]]
+            if "pid" in message:
+                run.pid = message["pid"]
+                run.started.set()
+            else:
+                run.returncode = message["returncode"]
+                run.ended.set()
+
+
+_forks = None
+
+
+def forks():
+    """This process's fork server, started on first use and ended when the process ends."""
+    global _forks
+    if _forks is None:
+        _forks = FlaskForks()
+        atexit.register(_forks.close)
+    return _forks
