@@ -9,11 +9,12 @@ import pytest
 
 from app import create_app
 from helpers.cli_runner import CliRunner
+from helpers.databases import DatabaseSupply
 from helpers.lesson_copies import copy_lesson
 from helpers.live_database import LiveDatabase
 from helpers.paths import MIGRATIONS_DIR
 from models import db
-from testing.backends import DatabaseUnavailable, backends_under_test, fresh_database
+from testing.backends import DatabaseUnavailable, backends_under_test
 from testing.history import HistoryError, read_history
 
 
@@ -23,14 +24,27 @@ def backend(request):
     return request.param
 
 
+@pytest.fixture(scope="session")
+def database_supply(tmp_path_factory, steps):
+    """This worker's databases (helpers/databases.py), all dropped when the session ends."""
+    supply = DatabaseSupply(tmp_path_factory.mktemp("templates"),
+                            [step.revision for step in steps])
+    yield supply
+    supply.close()
+
+
 @pytest.fixture
-def database_url(backend, tmp_path):
-    """A new, empty database on `backend`, dropped after the test. A listed server that is down
-    fails the test: it is never skipped.
+def database_url(request, backend, tmp_path, database_supply):
+    """A new database of the test's own on `backend`: empty, or at lesson step N for a test
+    marked `database_at_step(N)`. A listed server that is down fails the test: it is never
+    skipped.
     """
+    marker = request.node.get_closest_marker("database_at_step")
+    made = (database_supply.empty(backend, tmp_path) if marker is None
+            else database_supply.at_step(backend, marker.args[0], tmp_path))
     with ExitStack() as stack:
         try:
-            url = stack.enter_context(fresh_database(backend, tmp_path))
+            url = stack.enter_context(made)
         except DatabaseUnavailable as error:
             pytest.fail(str(error), pytrace=False)
         yield url

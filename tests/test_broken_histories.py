@@ -143,9 +143,9 @@ def test_the_real_flask_prints_a_broken_history_in_one_line(tmp_path):
         assert_one_line(run_flask(server, command, f"sqlite:///{tmp_path / 'app.db'}"), expected)
 
 
+@pytest.mark.database_at_step(4)
 def test_several_rows_in_alembic_version_blame_the_table(app, client, runner, live_db, steps,
                                                          database_url):
-    live_db.upgrade(steps[-1].revision, "Upgrading to head")
     engine = create_engine(database_url, poolclass=NullPool)
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO alembic_version VALUES (:rev)"),

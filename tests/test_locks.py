@@ -112,8 +112,8 @@ def test_a_held_lock_times_out_with_a_clear_message(app, backend, runner, live_d
     assert live_db.schema() == {} and live_db.revision() is None
 
 
+@pytest.mark.database_at_step(4)
 def test_downgrades_wait_for_the_lock_too(app, runner, live_db, steps):
-    live_db.upgrade(steps[-1].revision, "Upgrading to head")
 
     result = invoke_while_lock_is_held(app, runner, ["db", "downgrade"])
 
@@ -121,9 +121,9 @@ def test_downgrades_wait_for_the_lock_too(app, runner, live_db, steps):
     assert live_db.revision() == steps[-1].revision
 
 
+@pytest.mark.database_at_step(4)
 def test_migrate_does_not_wait_for_the_lock(app, runner, live_db, steps, tmp_path):
     """`flask db migrate` only reads the schema: a running upgrade must not block it."""
-    live_db.upgrade(steps[-1].revision, "Upgrading to head")
     migrations = copy_migrations(tmp_path)
 
     result = invoke_while_lock_is_held(app, runner, ["db", "migrate", "-d", str(migrations)])
@@ -132,8 +132,8 @@ def test_migrate_does_not_wait_for_the_lock(app, runner, live_db, steps, tmp_pat
     assert "No changes in schema detected." in result.output
 
 
+@pytest.mark.database_at_step(4)
 def test_current_and_check_do_not_wait_for_the_lock(app, runner, live_db, steps):
-    live_db.upgrade(steps[-1].revision, "Upgrading to head")
     for command in (["db", "current"], ["db", "check"]):
         result = invoke_while_lock_is_held(app, runner, command)
         assert result.exit_code == 0, (command, result.output)

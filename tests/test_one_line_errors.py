@@ -90,8 +90,8 @@ def test_file_that_is_not_a_sqlite_database_is_left_alone(cli_on, tmp_path):
 
 
 @pytest.mark.parametrize("command", ["upgrade", "downgrade"])
+@pytest.mark.database_at_step(2)
 def test_revision_that_does_not_exist(runner, live_db, steps, command):
-    live_db.upgrade(steps[1].revision, "Upgrading to step 2")
     result = runner.invoke(args=["db", command, "nosuchrev"])
     assert result.exit_code == 1 and ended_cleanly(result)
     [line] = error_lines(result.stderr)
@@ -113,8 +113,8 @@ def test_flask_debug_keeps_the_traceback(cli_on, monkeypatch, tmp_path):
     assert "unable to open database file" in str(result.exception)
 
 
+@pytest.mark.database_at_step(2)
 def test_a_typo_in_a_migration_script_is_one_line(runner, live_db, steps, tmp_path):
-    live_db.upgrade(steps[1].revision, "Upgrading to step 2")
     migrations = copy_migrations(tmp_path)
     step3 = migrations.parent / steps[2].file
     step3.write_text(step3.read_text().replace("op.rename_table(", "op.rename_tabel(", 1))
@@ -127,9 +127,9 @@ def test_a_typo_in_a_migration_script_is_one_line(runner, live_db, steps, tmp_pa
     assert live_db.revision() == steps[1].revision and "department" in live_db.schema()
 
 
+@pytest.mark.database_at_step(4)
 def test_failed_upgrade_prints_one_line_saying_what_is_left(backend, runner, live_db, steps,
                                                              tmp_path):
-    live_db.upgrade(steps[-1].revision, "Upgrading to head")
     migrations = copy_with_extra_migration(tmp_path, down_revision=steps[-1].revision)
 
     result = runner.invoke(args=["db", "upgrade", "--directory", str(migrations)])

@@ -165,12 +165,12 @@ def test_a_replaced_sqlite_file_shows_at_once(browser, live_server, database_url
     assert "0 rows" in employees and "Kai Uri" not in employees
 
 
+@pytest.mark.database_at_step(4)
 def test_a_held_migration_lock_gives_503_then_the_page_works(browser, live_server, database_url,
                                                                live_db, steps):
     """While a migration holds its locks the page answers within its wait, then works again."""
     from selenium.webdriver.common.by import By
 
-    live_db.upgrade(steps[-1].revision, "Upgrading to head")
     live_db.insert("employees", EMPLOYEE_ROWS)
 
     with held_like_a_migration(database_url, "employees"):

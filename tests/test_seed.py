@@ -66,8 +66,8 @@ def test_seed_refuses_an_empty_database(runner, live_db):
     assert live_db.schema() == {}
 
 
+@pytest.mark.database_at_step(4)
 def test_seed_refuses_a_revision_it_does_not_know(runner, live_db, steps):
-    live_db.upgrade(steps[-1].revision, "Upgrading to head")
     live_db.stamp_unknown("0badc0ffee00")
 
     line = one_line_refusal(runner.invoke(args=["seed"]))
@@ -86,8 +86,8 @@ def test_seed_refuses_a_stamped_database_without_tables(runner, live_db, steps):
     assert set(live_db.schema()) == set()
 
 
+@pytest.mark.database_at_step(4)
 def test_seed_with_two_heads_is_one_line(app, runner, live_db, steps, tmp_path):
-    live_db.upgrade(steps[-1].revision, "Upgrading to head")
     migrations = copy_migrations(tmp_path)
     branch = (migrations / "versions" / "b4a7c4000001_branch.py")
     branch.write_text(
@@ -130,9 +130,9 @@ def flask_run(*args, database_url, read_only_files=False):
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.database_at_step(4)
 def test_eight_seeds_at_once_add_each_row_once(database_url, live_db, steps):
     """The migration lock makes each seed check and insert alone, on every engine."""
-    live_db.upgrade(steps[-1].revision, "Upgrading to head")
     seeds = [start_flask("seed", database_url=database_url) for _ in range(8)]
     outputs = [seed.communicate(timeout=120) for seed in seeds]
 

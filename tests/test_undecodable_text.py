@@ -1,14 +1,15 @@
-"""extras/database_state.py: text SQLite cannot decode is shown marked, not called an outage."""
+"""extras/schema_page/state.py: text SQLite cannot decode is shown marked, not called an outage."""
 import html
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from testing.backends import SQLITE
 
 
+@pytest.mark.database_at_step(4)
 def test_text_that_is_not_utf8_is_shown_with_marks(app, backend, client, live_db, steps):
-    live_db.upgrade(steps[-1].revision, "Upgrading to head")
     if backend != SQLITE:  # only SQLite stores bytes that are not text as text
         assert client.get("/").status_code == 200
         return
