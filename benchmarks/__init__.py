@@ -1,6 +1,6 @@
 """A benchmark of the lesson's migrations at scale, the test suites and the CLI.
 
-Run it from the top folder with `pipenv run bench` (README, "Performance").
+Run it from the top folder with `pipenv run bench` (docs/performance.md).
 It measures and reports; it never fails because something is slow.
 
 It drives the real app, so server/ goes on sys.path as pytest.ini puts it

@@ -3,6 +3,7 @@
     pipenv run bench                  N = 1,000, 100,000 and 1,000,000; best of 3; a class of 100
     pipenv run bench --quick          N = 1,000 and 100,000, suite once on SQLite only, class of 20
     pipenv run bench --json out.json  also write every figure as JSON
+    pipenv run bench --docs docs/performance.md   and put the tables there
 
 Run it from the top folder. It uses SQLite and every server listed in
 TEST_DATABASE_URLS, each in a database of its own that it drops at the end.
@@ -10,6 +11,7 @@ TEST_DATABASE_URLS, each in a database of its own that it drops at the end.
 import logging
 import tempfile
 import time
+from pathlib import Path
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,7 +21,7 @@ from benchmarks.chain import run_chain
 from benchmarks.class_grading import FULL_CLASS_SIZES, QUICK_CLASS_SIZES, time_class
 from benchmarks.cli_startup import time_cli
 from benchmarks.grading import time_grading
-from benchmarks.report import machine, tables, write_json
+from benchmarks.report import machine, tables, update_docs, write_json
 from benchmarks.suite import time_suite
 
 FULL_SIZES = (1_000, 100_000, 1_000_000)
@@ -56,7 +58,11 @@ def parse_sizes(ctx, param, value):
               help="Leave out a part (can be given more than once).")
 @click.option("--json", "json_file", type=click.File("w", lazy=False),
               help="Also write the results to this file as JSON.")
-def main(quick, sizes, repeat, class_sizes, skip, json_file):
+@click.option("--docs", "docs_file", type=click.Path(exists=True, dir_okay=False,
+                                                     path_type=Path),
+              help="Also put each part's tables into this Markdown file, where it marks them "
+                   "(docs/performance.md does).")
+def main(quick, sizes, repeat, class_sizes, skip, json_file, docs_file):
     # Alembic tells of every step it runs; thousands of those lines would bury the tables.
     logging.disable(logging.INFO)
     try:
@@ -73,6 +79,12 @@ def main(quick, sizes, repeat, class_sizes, skip, json_file):
     if json_file:
         write_json(results, json_file)
         say(f"wrote {json_file.name}")
+    if docs_file:
+        try:
+            written = update_docs(results, docs_file)
+        except BenchError as error:
+            raise click.ClickException(str(error)) from None
+        say(f"wrote the {', '.join(written)} figures into {docs_file}")
     say(f"done in {results['elapsed_seconds']:.0f} s")
     failed = [f"the test suite on {row['backends']}"
               for row in results["suite"] or [] if not row["passed"]]

@@ -5,6 +5,8 @@ import platform
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 
+from benchmarks import BenchError
+
 PACKAGES = ("flask", "flask-sqlalchemy", "flask-migrate", "alembic", "sqlalchemy",
             "psycopg", "pymysql", "pytest", "pytest-alembic")
 RENAME_STEPS = (3, 4)
@@ -35,22 +37,49 @@ def write_json(results, file):
 
 def tables(results):
     """Every table of `results`, as Markdown text."""
-    parts = [header(results)]
+    return "\n\n".join([header(results), *part_tables(results).values()]) + "\n"
+
+
+def part_tables(results):
+    """{part: its tables as Markdown} for each part that ran."""
+    parts = {}
     if results["chain"] is not None:
         sizes = results["settings"]["sizes"]
         repeat = results["settings"]["repeat"]
-        parts.append(renames_table(results["chain"], sizes))
-        for backend, chain in results["chain"].items():
-            parts.append(chain_table(backend, chain, sizes, repeat))
+        parts["chain"] = "\n\n".join(
+            [renames_table(results["chain"], sizes)]
+            + [chain_table(backend, chain, sizes, repeat)
+               for backend, chain in results["chain"].items()])
     if results["suite"] is not None:
-        parts.append(suite_table(results["suite"]))
+        parts["suite"] = suite_table(results["suite"])
     if results["grade"] is not None:
-        parts.append(grading_table(results["grade"]))
+        parts["grade"] = grading_table(results["grade"])
     if results["class"] is not None:
-        parts.append(class_table(results["class"]))
+        parts["class"] = class_table(results["class"])
     if results["cli"] is not None:
-        parts.append(cli_table(results["cli"]))
-    return "\n\n".join(parts) + "\n"
+        parts["cli"] = cli_table(results["cli"])
+    return parts
+
+
+def update_docs(results, path):
+    """Put each part's tables, headed by what they were measured on, into `path`.
+
+    The file marks where each part goes, `<!-- bench: suite -->` to `<!-- end
+    of bench: suite -->`; the parts this run skipped keep their earlier
+    figures, with their own date. Returns the parts written.
+    """
+    text = path.read_text()
+    written = []
+    for part, markdown in part_tables(results).items():
+        start, end = f"<!-- bench: {part} -->", f"<!-- end of bench: {part} -->"
+        if start not in text or end not in text:
+            raise BenchError(f"{path} has no place for the {part} figures ({start} ... {end})")
+        before, rest = text.split(start, 1)
+        _, after = rest.split(end, 1)
+        text = f"{before}{start}\n{header(results)}\n\n{markdown}\n{end}{after}"
+        written.append(part)
+    path.write_text(text)
+    return written
 
 
 def header(results):
@@ -105,9 +134,27 @@ def chain_table(backend, chain, sizes, repeat):
 
 
 def suite_table(rows):
-    return runs_table(
-        "The test suite (`pytest` from the top folder: tests/ and server/testing/), "
-        "best of the runs", "backends", rows)
+    """The suite's wall time per configuration, where its time went, and its slowest tests."""
+    parts = [runs_table("The test suite (`pipenv run test` from the top folder: tests/ and "
+                        "server/testing/), best of the runs", "backends", rows)]
+    timed = [row for row in rows if row.get("seconds_by_kind")]
+    if timed:
+        kinds = list(timed[0]["seconds_by_kind"])
+        lines = ["Test time by database kind (setup, call and teardown summed over the workers; "
+                 "`any`: tests no kind parametrizes)", "",
+                 "| backends | " + " | ".join(kinds) + " |",
+                 "| --- | " + " | ".join("---:" for _ in kinds) + " |"]
+        for row in timed:
+            lines.append(f"| {row['backends']} | "
+                         + " | ".join(f"{row['seconds_by_kind'][k]:.1f} s" for k in kinds) + " |")
+        parts.append("\n".join(lines))
+        widest = timed[-1]
+        lines = [f"The slowest tests ({widest['backends']}, pytest's --durations)", "",
+                 "| seconds | phase | test |", "| ---: | --- | --- |"]
+        lines += [f"| {item['seconds']:.2f} | {item['when']} | `{item['test']}` |"
+                  for item in widest["slowest"]]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
 
 
 def grading_table(rows):

@@ -1,16 +1,36 @@
-"""Timing the whole test suite: `pytest` from the top folder, the project's tests and the kit.
+"""Timing the whole test suite: the README's test command (the Pipfile's `test` script).
 
 SQLite alone, SQLite with each listed server, and everything at once: the
 suite always runs on SQLite, and TEST_DATABASE_URLS adds servers to it.
+Each run also reports pytest's own --durations: the slowest tests, and the
+test time spent on each database kind (summed over setup, call and
+teardown of the tests that kind parametrizes).
 """
 import os
 import re
+import shlex
 import subprocess
 import sys
 import time
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
 from helpers.paths import REPO_DIR
 from testing.backends import backends_under_test
+
+SLOWEST = 10
+DURATION = re.compile(r"^([0-9.]+)s (setup|call|teardown)\s+(\S+)$")
+KINDS = ("sqlite", "postgresql", "mysql")
+
+
+def test_command():
+    """The Pipfile's `test` script, with this Python: what `pipenv run test` runs."""
+    program, *args = shlex.split(tomllib.loads((REPO_DIR / "Pipfile").read_text())["scripts"]
+                                 ["test"])
+    return [sys.executable, "-m", program, *args]
 
 
 def suite_configurations(servers=True):
@@ -28,8 +48,8 @@ def suite_configurations(servers=True):
 
 
 def time_suite(repeat, say, servers=True):
-    """One JSON-ready row per configuration: best wall time, tests run, passed or not."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    """One JSON-ready row per configuration: best wall time, tests, passed, slowest tests."""
+    command = [*test_command(), "-q", "-p", "no:cacheprovider", "--durations=0"]
     return [
         {"backends": label, **best_of(command, urls, repeat, say, f"the test suite on {label}")}
         for label, urls in suite_configurations(servers)
@@ -39,21 +59,43 @@ def time_suite(repeat, say, servers=True):
 def best_of(command, test_database_urls, repeat, say, what):
     """Run `command` from the top folder up to `repeat` times: {runs, seconds, tests, passed}.
 
-    The best wall time counts. A failing run is reported, not timed again.
+    The best wall time counts, and its run's durations (when pytest printed
+    them). A failing run is reported, not timed again.
     """
     env = dict(os.environ, TEST_DATABASE_URLS=test_database_urls)
-    times = []
+    best = None
+    runs = 0
     for lap in range(repeat):
         say(f"{what}, run {lap + 1} of {repeat}")
         start = time.perf_counter()
         result = subprocess.run(command, cwd=REPO_DIR, env=env, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        runs += 1
+        if best is None or result.returncode != 0 or seconds < best[0]:
+            best = (seconds, result)
         if result.returncode != 0:
             break
+    seconds, result = best
+    return {"runs": runs, "seconds": seconds, **summary(result)}
+
+
+def summary(result):
+    """What a finished pytest run says of itself: tests, passed, and its --durations if any."""
     counts = re.findall(r"(\d+) (passed|failed|errors?)", result.stdout)
-    return {
-        "runs": len(times),
-        "seconds": min(times),
-        "tests": sum(int(n) for n, _ in counts),
-        "passed": result.returncode == 0,
-    }
+    row = {"tests": sum(int(n) for n, _ in counts), "passed": result.returncode == 0}
+    durations = [(float(m.group(1)), m.group(2), m.group(3))
+                 for m in map(DURATION.match, result.stdout.splitlines()) if m]
+    if durations:
+        row["slowest"] = [{"seconds": s, "when": when, "test": test}
+                          for s, when, test in sorted(durations, reverse=True)[:SLOWEST]]
+        row["seconds_by_kind"] = seconds_by_kind(durations)
+    return row
+
+
+def seconds_by_kind(durations):
+    """Test seconds per database kind, from the test ids' parameters ([sqlite], [mysql-3], ...)."""
+    totals = dict.fromkeys((*KINDS, "any"), 0.0)
+    for seconds, _, test in durations:
+        kind = next((k for k in KINDS if re.search(rf"[\[-]{k}\d*[\]-]", test)), "any")
+        totals[kind] += seconds
+    return {kind: round(total, 1) for kind, total in totals.items()}

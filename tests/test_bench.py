@@ -6,6 +6,7 @@ The bench runs with pytest made unimportable: it uses plain helpers only.
 """
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -16,8 +17,15 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+import pytest
+
+from benchmarks.report import header, part_tables
+from benchmarks.suite import summary
 from helpers.paths import REPO_DIR
 from testing.backends import backends_under_test
+
+# One bench run serves every test here: on one pytest worker, not once on each.
+pytestmark = pytest.mark.xdist_group("bench")
 
 MOVES = {(step, direction) for step in (1, 2, 3, 4) for direction in ("up", "down")}
 RENAMES = {(3, "up"), (4, "up"), (4, "down"), (3, "down")}
@@ -47,19 +55,35 @@ def run_bench(tmp_path, *args):
     return result, (json.loads(output.read_text()) if output.exists() else None)
 
 
-def test_bench_smoke_run_writes_json(tmp_path):
-    result, results = run_bench(tmp_path, "--sizes", "100", "--repeat", "1",
-                                "--skip", "suite", "--skip", "grade", "--skip", "class",
-                                "--skip", "cli")
-    assert result.returncode == 0, result.stderr
+@pytest.fixture(scope="module")
+def kit_run():
+    """The kit alone, run the way the bench runs it, with pytest's --durations."""
+    return subprocess.run([sys.executable, *shlex.split(KIT_RUN)[1:], "--durations=0"],
+                          cwd=REPO_DIR, capture_output=True, text=True,
+                          env=dict(os.environ, TEST_DATABASE_URLS=""))
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory):
+    """One small run of every part but the suite (it would run this test) and the CLI's."""
+    folder = tmp_path_factory.mktemp("bench")
+    docs = folder / "performance.md"
+    shutil.copy(REPO_DIR / "docs" / "performance.md", docs)
+    result, results = run_bench(folder, "--sizes", "100", "--repeat", "1", "--class-sizes", "1,3",
+                                "--skip", "suite", "--skip", "cli", "--docs", str(docs))
+    return result, results, docs
+
+
+def test_bench_smoke_run_writes_json(bench_run):
+    result, results, _ = bench_run
+    assert results is not None, result.stderr
 
     assert results.keys() == {"machine", "settings", "chain", "suite", "grade", "class", "cli",
                               "elapsed_seconds"}
     assert results["machine"]["cpu_count"] >= 1
     assert results["machine"]["packages"]["flask-migrate"]
     assert results["settings"]["sizes"] == [100]
-    assert results["suite"] is None and results["grade"] is None and results["cli"] is None
-    assert results["class"] is None
+    assert results["suite"] is None and results["cli"] is None
 
     backends = [backend.name for backend in backends_under_test()]
     assert list(results["chain"]) == backends
@@ -82,18 +106,12 @@ def test_bench_smoke_run_writes_json(tmp_path):
     assert "| 3 up | rename the table | ours |" in result.stdout
 
 
-def test_bench_times_grading_one_copy(tmp_path):
+def test_bench_times_grading_one_copy(bench_run, kit_run):
     """The kit alone on SQLite; its outcome, passed or FAILED, is reported either way."""
-    kit = subprocess.run([sys.executable, *shlex.split(KIT_RUN)[1:]], cwd=REPO_DIR,
-                         capture_output=True, text=True,
-                         env=dict(os.environ, TEST_DATABASE_URLS=""))
-    result, results = run_bench(tmp_path, "--repeat", "1", "--skip", "chain",
-                                "--skip", "suite", "--skip", "class", "--skip", "cli")
-
-    assert results is not None, result.stderr
+    result, results, _ = bench_run
     commands = [KIT_RUN] + (["pipenv run grade"] if shutil.which("pipenv") else [])
     assert [row["command"] for row in results["grade"]] == commands
-    assert results["grade"][0]["passed"] == (kit.returncode == 0), kit.stdout[-2000:]
+    assert results["grade"][0]["passed"] == (kit_run.returncode == 0), kit_run.stdout[-2000:]
     for row in results["grade"]:
         assert row["runs"] == 1 and row["seconds"] > 0, row
         assert isinstance(row["passed"], bool) and row["tests"] >= 0, row
@@ -109,11 +127,9 @@ def test_bench_times_grading_one_copy(tmp_path):
         assert len(errors) == 1 and "to see why" in errors[0], result.stderr
 
 
-def test_bench_times_grading_a_class(tmp_path):
+def test_bench_times_grading_a_class(bench_run):
     """grade-class on 1 and 3 correct copies: every copy gets full marks, figures are reported."""
-    result, results = run_bench(tmp_path, "--class-sizes", "1,3", "--skip", "chain",
-                                "--skip", "suite", "--skip", "grade", "--skip", "cli")
-    assert result.returncode == 0, result.stderr
+    result, results, _ = bench_run
     assert [row["copies"] for row in results["class"]] == [1, 3]
     for row in results["class"]:
         assert row["full_marks"] == row["copies"], row
@@ -122,3 +138,32 @@ def test_bench_times_grading_a_class(tmp_path):
         assert 10 < row["peak_rss_grader_mib"] < 1000, row
         assert 10 < row["peak_rss_largest_copy_mib"] < 1000, row
         assert f"| {row['copies']} | {row['seconds']:.1f} s |" in result.stdout, result.stdout
+
+
+def test_bench_puts_each_part_where_the_docs_mark_it(bench_run):
+    """The parts that ran replace their figures, headed by today's date; the others stay."""
+    result, results, docs = bench_run
+    original = (REPO_DIR / "docs" / "performance.md").read_text()
+    written = docs.read_text()
+    for part, tables in part_tables(results).items():
+        block = written.split(f"<!-- bench: {part} -->\n", 1)[1].split(
+            f"\n<!-- end of bench: {part} -->", 1)[0]
+        assert block == f"{header(results)}\n\n{tables}", part
+        assert tables in result.stdout, part
+    for part in ("suite", "cli"):  # skipped: their earlier figures stay as they were
+        start, end = f"<!-- bench: {part} -->", f"<!-- end of bench: {part} -->"
+        assert original.split(start)[1].split(end)[0] == written.split(start)[1].split(end)[0]
+
+
+def test_durations_are_read_from_pytests_own_report(kit_run):
+    """The suite's slowest tests and its time per database kind, from --durations."""
+    read = summary(kit_run)
+    assert read["passed"] == (kit_run.returncode == 0)
+    assert read["tests"] == int(re.search(r"(\d+) passed", kit_run.stdout).group(1))
+    listed = [line for line in kit_run.stdout.splitlines() if re.match(r"^[0-9.]+s (setup|call|"
+                                                                        r"teardown) ", line)]
+    assert len(read["slowest"]) == min(len(listed), 10)
+    assert read["slowest"][0]["seconds"] == max(float(line.split("s ")[0]) for line in listed)
+    assert read["seconds_by_kind"]["sqlite"] > 0  # the kit's checks of each step, on SQLite
+    assert sum(read["seconds_by_kind"].values()) == pytest.approx(
+        sum(float(line.split("s ")[0]) for line in listed), abs=0.2)

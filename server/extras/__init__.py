@@ -20,7 +20,6 @@ from extras.commands import boundary, lesson, seed, terminal
 from extras.core.history import kept_history
 from extras.core.settings import check_settings
 from extras.core.urls import check_usable, with_driver
-from extras.renames.review import review_new_script
 from extras.safety_nets import command_checks, connect_timeout
 from extras.safety_nets.guarded_runs import command_changes_database, guarded_connection
 from extras.safety_nets.newer_database import explain_newer_database
@@ -75,5 +74,8 @@ class SafetyNets:
 
     def review_new_script(self, context, migration_context, script):
         """`flask db migrate`'s new script: renames asked about, every drop marked."""
+        # Only `flask db migrate` needs it (and Alembic's autogenerate renderers with it).
+        from extras.renames.review import review_new_script
+
         review_new_script(migration_context, script,
                           context.get_x_argument(as_dictionary=True), terminal)
