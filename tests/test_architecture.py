@@ -102,3 +102,22 @@ def test_the_grader_uses_the_kit_as_a_library_and_nothing_of_the_app():
         names = imported_modules(path, root=SERVER_DIR.parent)
         assert not [n for n in names if n.split(".")[0] in ("extras", "app", "models")], path
         assert "sys.path" not in path.read_text() or path.name == "preloaded_kit.py", path
+
+
+def test_what_extras_and_the_kit_both_know_is_the_same():
+    """Two small facts written twice on purpose, so no `flask` command imports the kit's
+    database module: Alembic's table, and how a reflected type is named."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import Integer, String, create_engine
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
+    from sqlalchemy.types import NullType
+
+    from extras.core import database as ours
+    from testing import database as kits
+
+    with create_engine("sqlite://").connect() as connection:
+        assert MigrationContext.configure(connection)._version.name == ours.VERSION_TABLE
+    assert ours.VERSION_TABLE == kits.VERSION_TABLE
+    for dialect in (sqlite.dialect(), postgresql.dialect(), mysql.dialect()):
+        for sql_type in (Integer(), String(255), NullType()):
+            assert ours.type_name(sql_type, dialect) == kits.type_name(sql_type, dialect)

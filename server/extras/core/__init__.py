@@ -9,6 +9,7 @@
 
 Nothing here imports click or another part of extras. The grading kit
 (testing/) stays self-contained; where both need the same helper, this
-layer imports the kit's (error places, driver names, the version table),
-so there is one of each.
+layer imports the kit's (error places, driver names, the file scanner), so
+there is one of each, or a test pins the two (the version table, a type's
+name: tests/test_architecture.py).
 """

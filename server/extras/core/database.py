@@ -7,9 +7,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 from sqlalchemy import column, func, select, table
 
-# Alembic's bookkeeping table, and a column's type as a database spells it:
-# the kit's own, so the page and the scorecard agree.
-from testing.database import VERSION_TABLE, type_name  # noqa: F401 (re-exported)
+# Alembic's bookkeeping table. The kit names it too (testing/database.py), and
+# tests/test_architecture.py pins the two together: importing the kit's module
+# here would cost every `flask` command its imports.
+VERSION_TABLE = "alembic_version"
 
 # How each database says "gave up waiting for a lock". (sqlite3's own constants
 # would import the module, which a `flask` command on PostgreSQL never needs.)
@@ -54,6 +55,14 @@ def count_rows(connection, table_name, column_name=None, schema=None):
 def table_names(inspector):
     """The tables that exist, without Alembic's bookkeeping table; `inspector` is inspect(conn)."""
     return sorted(name for name in inspector.get_table_names() if name != VERSION_TABLE)
+
+
+def type_name(sql_type, dialect):
+    """A reflected column's type as this database spells it, e.g. VARCHAR(255)."""
+    try:
+        return sql_type.compile(dialect=dialect)
+    except Exception:  # a type SQLAlchemy reflects but cannot render
+        return type(sql_type).__name__.upper()
 
 
 def gave_up_on_a_lock(error):

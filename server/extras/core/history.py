@@ -16,7 +16,6 @@ from pathlib import Path
 from alembic.script.revision import CycleDetected
 from alembic.util import CommandError
 
-from testing.history import files_saying
 from testing.places import error_place, error_text
 
 # Commands that must work with two heads: they are how one finds and joins them.
@@ -78,6 +77,9 @@ def read_history(script):
             f"{name}`), or create it empty before the first `flask db migrate`."))
 
     def files(variable, value):
+        # The kit's own file scanner; imported only when a history is broken.
+        from testing.history import files_saying
+
         return files_saying(migrations, variable, value) or ["a migration script"]
 
     with warnings.catch_warnings(record=True) as warned:
