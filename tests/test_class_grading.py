@@ -1,13 +1,15 @@
 """`pipenv run grade-class`: a whole class graded in one command, each copy isolated.
 
 The class is built with the grading kit's own test cases (test_grading_kit.py):
-three correct copies with other ids and layouts, four wrong ones, one whose
-migration sleeps forever, a folder that is not a lesson and a broken
-archive, as folders, a .zip, a .tar.gz and a git bundle. The real command
-grades them (`--jobs 2 --timeout 10`; 30 with servers) on SQLite and every
-server in TEST_DATABASE_URLS; every CSV row must give the points the kit's cases
-say, the learners' files must be byte-for-byte untouched, and no database
-may be left on a server.
+three correct copies with other ids and layouts, five wrong ones (one of
+them trying to grade itself with a conftest.py), one whose migration sleeps
+forever, a folder that is not a lesson and a broken archive, as folders, a
+.zip, a .tar.gz and a git bundle. The real command grades them (`--jobs 2
+--timeout 10`; 30 with servers) on SQLite and every server in
+TEST_DATABASE_URLS, MySQL and MariaDB as advisory servers; every CSV row
+must give the points the kit's cases say, with a column per engine, the
+learners' files must be byte-for-byte untouched, and no database may be
+left on a server.
 """
 import csv
 import hashlib
@@ -30,8 +32,9 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from class_grading.databases import database_names
+from helpers.grading_outputs import junit_points
 from helpers.paths import REPO_DIR
-from test_grading_kit import CORRECT, WRONG, edited, upgrade
+from test_grading_kit import CORRECT, FAKE_PASS, WRONG, edited, upgrade
 from testing.backends import backends_under_test
 
 TIMEOUT = 10
@@ -49,6 +52,7 @@ CLASS = [
     ("erin", "step 4 as autogenerate wrote it: add and drop", "folder"),
     ("frank", "halfway through the lesson", "folder"),
     ("grace", "a syntax error in step 2", "folder"),
+    ("mallory", FAKE_PASS.name, "folder"),
 ]
 # It sleeps on a server when one is listed, so that a database is there when it is killed.
 SLEEPER = edited(upgrade(2, "import os, time",
@@ -70,6 +74,16 @@ def grade_class_command():
 def run_command(*args, env=None):
     return subprocess.run([*grade_class_command(), *map(str, args)], cwd=REPO_DIR,
                           capture_output=True, text=True, env=env, timeout=600)
+
+
+def advisory_mysql_env():
+    """The listed servers as the class is graded: MySQL and MariaDB advisory, the rest graded."""
+    servers = backends_under_test()[1:]
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("TEST_DATABASE_URLS", "ADVISORY_DATABASE_URLS")}
+    env["TEST_DATABASE_URLS"] = ",".join(b.server_url for b in servers if not b.is_mysql)
+    env["ADVISORY_DATABASE_URLS"] = ",".join(b.server_url for b in servers if b.is_mysql)
+    return env
 
 
 def hand_in(source, how, folder, name):
@@ -139,7 +153,8 @@ def graded_class(learners_class, tmp_path_factory):
     databases_before = grader_databases(backends[1:])
     out = tmp_path_factory.mktemp("out")
     result = run_command(learners_class, "--jobs", 2, "--timeout", timeout,
-                         "--csv", out / "grades.csv", "--junit", out / "junit")
+                         "--csv", out / "grades.csv", "--junit", out / "junit",
+                         env=advisory_mysql_env())
     rows = {}
     if (out / "grades.csv").exists():
         with open(out / "grades.csv", newline="") as file:
@@ -158,15 +173,14 @@ FORK_ON_MYSQL = {"step 1": "MySQL and MariaDB need a length: write String(255)",
                  "step 4": "as step 2", "models.py": "MySQL and MariaDB need a length"}
 
 
-def expected_reasons(case, backends):
-    """{heading: words} for every point the kit's test case says `case` loses on some engine."""
-    found = {}
-    for backend in backends:
-        failing = FORK_ON_MYSQL if case.name == FORK and backend.is_mysql else case.failing
-        for heading in HEADINGS:
-            if heading in failing:
-                found.setdefault(heading, failing[heading].strip("()"))
-    return found
+def expected_reasons(case, backend):
+    """{heading: words} for every point the kit's test case says `case` loses on `backend`."""
+    failing = FORK_ON_MYSQL if case.name == FORK and backend.is_mysql else case.failing
+    return {heading: failing[heading].strip("()") for heading in HEADINGS if heading in failing}
+
+
+def engine_heading(backend):
+    return f"{backend.name} (advisory)" if backend.is_mysql else backend.name
 
 
 def test_every_copy_gets_its_points_and_first_reasons(graded_class):
@@ -177,7 +191,12 @@ def test_every_copy_gets_its_points_and_first_reasons(graded_class):
     for name, case_name, _ in CLASS:
         case, row = CASES[case_name], rows[name]
         assert row["status"] == "graded", row
-        lost = expected_reasons(case, graded_class["backends"])
+        lost = {}
+        for backend in graded_class["backends"]:
+            lost_there = expected_reasons(case, backend)
+            assert row[engine_heading(backend)] == f"{5 - len(lost_there)}/5", (name, row)
+            if not backend.is_mysql:  # advisory: it costs nothing
+                lost = lost_there | lost
         points = {heading: int(heading not in lost) for heading in HEADINGS}
         assert {heading: int(row[heading]) for heading in HEADINGS} == points, (name, row)
         assert int(row["total"]) == sum(points.values()) and row["out of"] == "5", row
@@ -186,11 +205,16 @@ def test_every_copy_gets_its_points_and_first_reasons(graded_class):
         for (heading, words), why in zip(lost.items(), reasons[:len(lost)], strict=True):
             assert re.match(rf"{re.escape(heading)}( \(\w+\))?: ", why), (name, heading, why)
             assert words in why, (name, heading, why)
+        if case.name == FORK and any(b.is_mysql for b in graded_class["backends"]):
+            assert "step 1 (mysql, advisory): step 1 failed: MySQL and MariaDB need a length" in (
+                row["reasons"]), row
         if "history" in case.failing:
             assert "history: The migration history is not the lesson's" in row["reasons"], row
             assert case.failing["history"] in row["reasons"], row
     lines = result.stdout.splitlines()
-    assert re.split(r"\s\s+", lines[0]) == ["copy", *HEADINGS, "total",
+    engines = [engine_heading(b) for b in graded_class["backends"]][:len(
+        graded_class["backends"]) if len(graded_class["backends"]) > 1 else 0]
+    assert re.split(r"\s\s+", lines[0]) == ["copy", *HEADINGS, "total", *engines,
                                           "first reason per lost point"], result.stdout
     assert lines[-1] == f"{len(names)} copies: {len(CLASS)} graded, 3 not", result.stdout
 
@@ -210,11 +234,16 @@ def test_the_sleeper_times_out_and_others_are_explained(graded_class):
 
 
 def test_one_junit_file_per_copy(graded_class):
+    """The kit's JUnit for a graded copy, named after it; one failed case for one that was not."""
     files = {path.stem: path for path in graded_class["junit"].glob("*.xml")}
     assert sorted(files) == sorted(graded_class["rows"]), sorted(files)
-    steps = {p.get("value") for p in ElementTree.parse(files["alice"]).iter("property")
-             if p.get("name") == "step"}
-    assert steps == {"1", "2", "3", "4", "history", "models.py"}, steps
+    for name, row in graded_class["rows"].items():
+        xml = files[name].read_bytes()
+        assert ElementTree.fromstring(xml).find("testsuite").get("name") == name
+        if row["status"] == "graded":
+            assert junit_points(xml, 5) == int(row["total"]), (name, row)
+        else:
+            assert junit_points(xml, 5) == 0, (name, xml)
     failure = ElementTree.parse(files["sleeper"]).find(".//failure")
     assert failure.get("message").startswith("timed out after"), failure.attrib
 
