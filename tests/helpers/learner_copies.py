@@ -157,20 +157,23 @@ class LearnerCopy:
         shutil.copytree(KIT_DIR, self.server / "testing", ignore=NOT_COPIED)
         return self.server / "testing"
 
-    def grade(self, runner, server_urls=(), args=(), advisory_urls=(), outputs=False):
+    def grade(self, runner, server_urls=(), args=(), advisory_urls=(), outputs=False, env=None,
+              launcher=True):
         """Copy the kit into this copy and run it there, through `runner` (a KitRunner), on
         SQLite plus `server_urls` (graded) and `advisory_urls`, with the kit's command line
-        (grade.py). The run is sandboxed to the copy's parent folder. With `outputs`, it also
-        writes its JUnit XML and results.json there."""
+        (grade.py; with launcher=False, `args` alone, as a plain pytest run). `env`, when
+        given, is the run's whole environment. The run is sandboxed to the copy's parent
+        folder. With `outputs`, it also writes its JUnit XML and results.json there."""
         work = self.root.parent
         junit, results = work / "kit.xml", work / "results.json"
         extra = [f"--basetemp={work / 'basetemp'}", *args]
         if outputs:
             extra += [f"--junitxml={junit}", f"--gradescope={results}"]
-        env = kit_env(server_urls, advisory_urls)
+        env = dict(kit_env(server_urls, advisory_urls) if env is None else env)
         env["TMPDIR"] = str(work)
         log = work / "kit.log"
-        finished = runner.run(self.root, pytest_args(self.install_kit(), extra), env, log,
+        kit = self.install_kit()
+        finished = runner.run(self.root, pytest_args(kit, extra) if launcher else extra, env, log,
                               KIT_TIMEOUT, writable=work)
         assert not finished.timed_out, f"the kit ran past {KIT_TIMEOUT} s in {self.root}"
         return KitRun(finished.returncode, log.read_text(errors="replace"),
