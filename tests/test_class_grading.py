@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import uuid
 import xml.etree.ElementTree as ElementTree
 import zipfile
 from pathlib import Path
@@ -40,9 +41,11 @@ from testing.backends import backends_under_test
 TIMEOUT = 10
 HEADINGS = ("step 1", "step 2", "step 3", "step 4", "models.py")
 CASES = {case.name: case for case in CORRECT + WRONG}
-# The grader names its databases lesson_<batch><copy>_<database>; the kit's tests,
-# lesson_<database>.
-GRADER_DATABASE = re.compile(r"^lesson_[0-9a-f]{12}_[0-9a-f]{12}$")
+# The grader names its databases <GRADING_DATABASE_PREFIX><batch><copy>_<database>; this
+# module's runs have a prefix of their own, so that other runs of the grader on the same
+# servers (another test process, another checkout's tests) are not counted.
+RUN_PREFIX = f"lesson_t{uuid.uuid4().hex[:8]}_"
+GRADER_DATABASE = re.compile(rf"^{RUN_PREFIX}[0-9a-f]{{12}}_[0-9a-f]{{12}}$")
 # Copies as learners hand them in: (row name, kit test case, how it is handed in).
 CLASS = [
     ("alice", "this repository with its own revision ids", "folder"),
@@ -83,6 +86,7 @@ def advisory_mysql_env():
            if key not in ("TEST_DATABASE_URLS", "ADVISORY_DATABASE_URLS")}
     env["TEST_DATABASE_URLS"] = ",".join(b.server_url for b in servers if not b.is_mysql)
     env["ADVISORY_DATABASE_URLS"] = ",".join(b.server_url for b in servers if b.is_mysql)
+    env["GRADING_DATABASE_PREFIX"] = RUN_PREFIX
     return env
 
 

@@ -429,3 +429,13 @@ def test_mistakes_only_mysql_and_mariadb_refuse_say_so(tmp_path):
             "restates its type: give op.alter_column existing_type=sa.String(255)"), (
             runs["rename"].output)
         assert [rename_card[f"step {n}"] for n in (1, 2, 3)] == ["✓"] * 3, runs["rename"].output
+    # Listed as advisory, the same servers cost nothing: full marks, exit code 0, and the same
+    # words in the scorecard, marked advisory.
+    mysql = [b.server_url for b in backends_under_test() if b.is_mysql]
+    others = [b.server_url for b in backends_under_test()[1:] if not b.is_mysql]
+    if mysql:
+        advised = literal.grade(shared_runner(), others, advisory_urls=mysql)
+        assert advised.returncode == 0, advised.output
+        assert advised.grade_line().startswith("grade: 5/5 points"), advised.output
+        assert "grading scorecard (mysql, advisory: costs no points)" in advised.output
+        assert "MySQL and MariaDB need a length" in advised.output
