@@ -6,9 +6,10 @@ grader runs it: with PATH, HOME and FORCE_COLOR alone, plus what the command
 sets inline. Gradescope: the autograder zip is built with the command in
 docs/grading.md and its run_autograder run on a submission. CodeGrade: the
 recipe's commands are run and the JUnit XML read as CodeGrade reads it. A
-correct copy, a step-3 drop/create copy, a half-done copy and a copy that
-tries to grade itself (a conftest.py turning failures into passes, ini
-options, a pytest.py) get the same points from every output.
+correct copy, a step-3 drop/create copy and a half-done copy get the same
+points from every output; a copy that tries to grade itself (a conftest.py
+turning failures into passes, ini options, a pytest.py) loses the step it
+did not do by every route.
 
 The workflow's commands, results.json and JUnit of the copies run in forks
 of grade-class's preloaded process (helpers/grading_runner.py); the
@@ -48,7 +49,6 @@ COPIES = {
     "correct": (CASES["this repository with its own revision ids"], 5),
     "step 3 drop/create": (CASES["step 3 as autogenerate wrote it: create and drop"], 4),
     "half-done": (CASES["halfway through the lesson"], 2),
-    "grades itself": (FAKE_PASS, 4),
 }
 PLATFORM_TIMEOUT = 300  # seconds; a hung command fails its test instead of the suite
 
@@ -150,6 +150,13 @@ def test_the_workflow_results_json_and_junit_give_the_same_points(name, tmp_path
     assert junit_points(full.junit.read_bytes(), TOTAL) == points, full.junit.read_text()
 
 
+def test_a_copy_that_grades_itself_loses_step_3_by_the_workflow(tmp_path):
+    """Its conftest.py files, ini options and pytest.py count for nothing in step 3's command
+    (its other steps are right: the kit's case shows their points)."""
+    step3 = next(step for step in grader_steps(read_workflow()) if step.name == "step 3")
+    assert grade_with(build(FAKE_PASS, tmp_path), step3) == 1
+
+
 def test_a_workflow_command_gets_its_server_urls_inline(tmp_path):
     """With PATH, HOME and FORCE_COLOR alone, the kit reads the servers the command names, graded
     and advisory: it grades on each, or says it could not reach it (Actions' service containers
@@ -186,6 +193,7 @@ def test_the_drop_in_command_ignores_what_the_copy_configures(tmp_path):
     assert done.returncode == 1, output
     assert "grade: 4/5 points" in output, output
     assert "✗ After step 3" in terminal_line(output, 3), output
+    assert "xdist" not in output, "an installed plugin was loaded"
 
 
 def test_pipenv_run_grade_grades_this_repository():

@@ -1,7 +1,8 @@
 """grade-class's sandbox: a copy's code writes nowhere but its own folder, and leaves no process.
 
-A copy's step 2 migration tries what a hostile or careless one might: write
-a file outside the copy's folder, change the times and mode of one, and
+A copy's step 2 migration tries what a hostile or careless one might: make
+the file systems writable again, write a file outside the copy's folder,
+change the times and mode of one, and
 start processes that hide from a process group (a new session, a double
 fork), each waiting to be killed. The run goes through grade-class's own
 runner (class_grading/runner.py), sandboxed to the copy's folder; after it
@@ -28,10 +29,12 @@ def tried(what, action):
     try:
         action()
         said = 'done'
-    except OSError as error:
+    except Exception as error:
         said = type(error).__name__
     with open(os.path.join({inside!r}, 'tried.txt'), 'a') as log:
         log.write(f'{{what}}: {{said}}\\n')
+tried('remount', lambda: subprocess.run(['mount', '-o', 'remount,rw', '/'], check=True,
+                                        capture_output=True))
 tried('write', lambda: open(os.path.join(OUTSIDE, 'escaped.txt'), 'w').write('x'))
 tried('touch', lambda: os.utime(os.path.join(OUTSIDE, 'kept.txt'), (0, 0)))
 tried('chmod', lambda: os.chmod(os.path.join(OUTSIDE, 'kept.txt'), 0o777))
@@ -90,7 +93,8 @@ def test_a_copy_writes_nothing_outside_and_leaves_no_process(tmp_path):
     assert not finished.timed_out
     tried = (copy.root / "tried.txt").read_text()
     # Each time the kit runs step 2 (its walk, pytest-alembic's checks), each try fails.
-    assert set(tried.splitlines()) == {"write: OSError", "touch: OSError", "chmod: OSError"}, tried
+    assert set(tried.splitlines()) == {"remount: CalledProcessError", "write: OSError",
+                                       "touch: OSError", "chmod: OSError"}, tried
     assert not (outside / "escaped.txt").exists()
     after = (outside / "kept.txt").stat()
     assert (after.st_mtime_ns, after.st_mode) == (before.st_mtime_ns, before.st_mode)
