@@ -33,7 +33,10 @@ def tried(what, action):
         said = type(error).__name__
     with open(os.path.join({inside!r}, 'tried.txt'), 'a') as log:
         log.write(f'{{what}}: {{said}}\\n')
-tried('remount', lambda: subprocess.run(['mount', '-o', 'remount,rw', '/'], check=True,
+point = OUTSIDE
+while not os.path.ismount(point):
+    point = os.path.dirname(point)
+tried('remount', lambda: subprocess.run(['mount', '-o', 'remount,bind,rw', point], check=True,
                                         capture_output=True))
 tried('write', lambda: open(os.path.join(OUTSIDE, 'escaped.txt'), 'w').write('x'))
 tried('touch', lambda: os.utime(os.path.join(OUTSIDE, 'kept.txt'), (0, 0)))
