@@ -3,9 +3,11 @@
 The runs are forks of preloaded_kit.py, which has imported pytest and the
 libraries once (see there why), each in a sandbox of its own (sandbox.py)
 when asked for one and the system allows it. This side hands it one
-request per copy and waits, at most the time limit; then it kills the
-run's process group, and with it the first process of the run's PID
-namespace, which takes every process the copy's code started with it.
+request per copy and waits, at most the time limit; then it ends the run:
+a sandboxed one by asking the run's first process, which kills the kit's
+process, the first of the run's PID namespace, and so every process the
+copy's code started, and ends once they have all ended; any other by
+killing its process group.
 """
 import itertools
 import json
@@ -96,7 +98,10 @@ class KitRunner:
         timed_out = not run.ended.wait(timeout)
         if timed_out:
             try:
-                os.killpg(run.pid, signal.SIGKILL)
+                if confined:  # its first process waits until every process of the run is gone
+                    os.kill(run.pid, signal.SIGTERM)
+                else:
+                    os.killpg(run.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             run.ended.wait()
