@@ -187,7 +187,16 @@ def engine_heading(backend):
     return f"{backend.name} (advisory)" if backend.is_mysql else backend.name
 
 
-def test_every_copy_gets_its_points_and_first_reasons(graded_class):
+def test_a_class_is_graded(graded_class):
+    """One test for the one run of the command (each pytest-xdist worker would run it again
+    for a test of its own): points and reasons, time-outs, JUnit, nothing changed or left."""
+    every_copy_gets_its_points_and_first_reasons(graded_class)
+    the_sleeper_times_out_and_others_are_explained(graded_class)
+    one_junit_file_per_copy(graded_class)
+    learners_files_are_untouched_and_no_database_is_left(graded_class)
+
+
+def every_copy_gets_its_points_and_first_reasons(graded_class):
     result, rows = graded_class["result"], graded_class["rows"]
     assert result.returncode == 0, result.stderr
     names = [name for name, _, _ in CLASS] + ["sleeper", "notes", "broken"]
@@ -223,7 +232,7 @@ def test_every_copy_gets_its_points_and_first_reasons(graded_class):
     assert lines[-1] == f"{len(names)} copies: {len(CLASS)} graded, 3 not", result.stdout
 
 
-def test_the_sleeper_times_out_and_others_are_explained(graded_class):
+def the_sleeper_times_out_and_others_are_explained(graded_class):
     rows = graded_class["rows"]
     sleeper, timeout = rows["sleeper"], graded_class["timeout"]
     assert sleeper["status"] == "timed out", sleeper
@@ -237,7 +246,7 @@ def test_the_sleeper_times_out_and_others_are_explained(graded_class):
         assert int(rows[name]["total"]) == 0, rows[name]
 
 
-def test_one_junit_file_per_copy(graded_class):
+def one_junit_file_per_copy(graded_class):
     """The kit's JUnit for a graded copy, named after it; one failed case for one that was not."""
     files = {path.stem: path for path in graded_class["junit"].glob("*.xml")}
     assert sorted(files) == sorted(graded_class["rows"]), sorted(files)
@@ -252,7 +261,7 @@ def test_one_junit_file_per_copy(graded_class):
     assert failure.get("message").startswith("timed out after"), failure.attrib
 
 
-def test_learners_files_are_untouched_and_no_database_is_left(graded_class):
+def learners_files_are_untouched_and_no_database_is_left(graded_class):
     assert graded_class["untouched"], "a learner's file or folder changed"
     # A server database the grader made for a copy is dropped, the sleeper's included.
     for backend, names in graded_class["databases_after"].items():

@@ -339,17 +339,40 @@ def stock_env_dir(tmp_path_factory):
     return flask_db_init(server, folder / "migrations")
 
 
+class Grades:
+    """Each case's KitRun, graded once, on first use; `prefetch` grades them all side by side."""
+
+    def __init__(self, pool, cases, tmp_path_factory, stock_env_dir):
+        self.pool, self.cases = pool, cases
+        self.tmp_path_factory, self.stock_env_dir = tmp_path_factory, stock_env_dir
+        self.futures = {}
+
+    def submit(self, name):
+        if name not in self.futures:
+            self.futures[name] = self.pool.submit(
+                build_and_grade, self.cases[name], self.tmp_path_factory.mktemp("copy") / "c",
+                self.stock_env_dir)
+        return self.futures[name]
+
+    def __getitem__(self, name):
+        return self.submit(name)
+
+
 @pytest.fixture(scope="module")
 def graded(request, tmp_path_factory, stock_env_dir):
-    """{case name: Future of its KitRun}: every selected case, graded side by side."""
+    """{case name: Future of its KitRun}. Run alone, pytest grades every selected case side by
+    side at once; a pytest-xdist worker, which runs only some of them, grades each on first
+    use (the workers are the side by side)."""
     cases = {item.callspec.params["case"].name: item.callspec.params["case"]
              for item in request.session.items
              if item.module is request.module
              and "case" in getattr(getattr(item, "callspec", None), "params", {})}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        yield {name: pool.submit(build_and_grade, case, tmp_path_factory.mktemp("copy") / "c",
-                                 stock_env_dir)
-               for name, case in cases.items()}
+        grades = Grades(pool, cases, tmp_path_factory, stock_env_dir)
+        if not hasattr(request.config, "workerinput"):
+            for name in cases:
+                grades.submit(name)
+        yield grades
 
 
 def scorecards(run, case):
