@@ -261,3 +261,17 @@ def test_codegrade_reads_the_points_and_the_reasons(tmp_path):
     assert junit_points(junit.read_bytes(), TOTAL) == 4
     (lost,) = [case for case in codegrade_cases(junit.read_bytes()) if case[2] == "failure"]
     assert lost[0] == "step 3" and lost[3] == terminal_line(done.stdout, 3), lost
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--only", "7"], "--only takes one of 1, 2, 3, 4, models.py, not '7'"),
+    (["--gradescope=/no/such/folder/results.json"], "--gradescope: the folder /no/such/folder "
+                                                    "does not exist"),
+    (["--junitxml", "/no/such/folder/kit.xml"], "--junitxml: the folder /no/such/folder does not "
+                                                "exist"),
+], ids=["no such part", "gradescope folder missing", "junit folder missing"])
+def test_bad_input_to_the_launcher_is_one_line_and_non_zero(args, words):
+    done = subprocess.run([sys.executable, "server/testing/grade.py", *args], cwd=REPO_DIR,
+                          capture_output=True, text=True, timeout=PLATFORM_TIMEOUT)
+    assert done.returncode == 2, done
+    assert done.stderr == f"grade.py: {words}\n", done.stderr
