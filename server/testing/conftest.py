@@ -12,7 +12,7 @@ import pytest
 
 from .backends import DatabaseUnavailable, backends_under_test, fresh_database
 from .database import GradedDatabase
-from .grades import grade_of
+from .grades import Grade, grade_of
 from .gradescope import results_json
 from .history import read_history
 from .junit_report import junit_xml
@@ -25,6 +25,7 @@ from .walk import Walk
 KIT_DIR = Path(__file__).resolve().parent
 
 SCORECARD = pytest.StashKey[Scorecard]()
+GRADE = pytest.StashKey[Grade]()
 JUNIT_FILE = pytest.StashKey[Path]()
 PARTS = {str(group): group for group in POINTS}
 
@@ -186,22 +187,17 @@ def pytest_runtest_makereport(item, call):
                           None if report.passed else failure_text(report), report.duration))
 
 
-def run_grade(config):
+def pytest_sessionfinish(session, exitstatus):
+    """Grade the run and write it for the platforms; the exit code is 0 when every part graded
+    earned its points and no check failed on a graded backend (an advisory one costs nothing)."""
+    config = session.config
     card = config.stash.get(SCORECARD, None)
     if card is None:
-        return None
+        return
     only = config.getoption("only")
     name = config.getoption("copy_name") or KIT_DIR.parent.parent.name
-    return grade_of(card, backends_under_test(), name, PARTS[only] if only else None)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """Write the grade for the platforms; the exit code is 0 when every part graded earned its
-    points and no check failed on a graded backend (an advisory one costs nothing)."""
-    config = session.config
-    grade = run_grade(config)
-    if grade is None:
-        return
+    grade = config.stash[GRADE] = grade_of(card, backends_under_test(), name,
+                                           PARTS[only] if only else None)
     if JUNIT_FILE in config.stash:
         config.stash[JUNIT_FILE].write_bytes(junit_xml(grade))
     if config.getoption("gradescope"):
@@ -224,4 +220,5 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.section(f"grading scorecard ({backend}{kind})", sep="=")
         for line in lines:
             terminalreporter.write_line(line)
-    terminalreporter.write_line(f"grade: {run_grade(config).summary()}")
+    if GRADE in config.stash:
+        terminalreporter.write_line(f"grade: {config.stash[GRADE].summary()}")
