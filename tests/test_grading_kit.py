@@ -462,3 +462,15 @@ def test_mistakes_only_mysql_and_mariadb_refuse_say_so(tmp_path):
         assert advised.grade_line().startswith("grade: 5/5 points"), advised.output
         assert "grading scorecard (mysql, advisory: costs no points)" in advised.output
         assert "MySQL and MariaDB need a length" in advised.output
+
+
+def test_a_part_whose_checks_did_not_run_earns_nothing(tmp_path):
+    """Deselected checks are not passed ones: a correct copy graded with step 3's checks left
+    out gets no point for step 3, in every output, and exit code 1."""
+    run = repository(tmp_path / "c", None).grade(shared_runner(), args=["-k", "not step3"],
+                                                 outputs=True)
+    assert run.returncode == 1, run.output
+    assert "step 3 0/1" in run.grade_line(), run.output
+    assert results_points(run.results.read_text())["3"] == 0
+    assert junit_points(run.junit.read_bytes(), sum(POINTS.values())) == 4
+    assert "not checked in this run" in run.junit.read_text()
