@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from server.testing.backends import backends_under_test
+
 from .copies import find_submissions
 from .databases import check_servers, drop_databases, new_batch
 from .grading import grade
@@ -48,9 +50,10 @@ def grade_class(paths, jobs, timeout, csv_file, junit_dir):
     except GraderError as error:
         raise click.ClickException(str(error)) from None
     on_terminal = sys.stdout.isatty()
-    click.echo(table(rows, shutil.get_terminal_size().columns if on_terminal else None))
+    backends = backends_under_test()
+    click.echo(table(rows, backends, shutil.get_terminal_size().columns if on_terminal else None))
     if csv_file:
-        write_csv(rows, csv_file)
+        write_csv(rows, backends, csv_file)
     if junit_dir:
         write_junit(rows, junit_dir)
 
@@ -60,6 +63,10 @@ def grade_all(submissions, jobs, timeout):
     rows = {}
     batch = new_batch()
     with KitRunner() as runner:
+        if runner.sandbox_problem:
+            click.echo(f"grade-class: no sandbox here ({runner.sandbox_problem}); each copy runs "
+                       "in a process group of its own, which can write outside its folder",
+                       err=True)
         pool = ThreadPoolExecutor(max_workers=jobs)
         try:
             futures = {pool.submit(grade, submission, runner, timeout, batch): submission

@@ -16,7 +16,12 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from server.testing.backends import admin_engine, backends_under_test, drop_database
+from server.testing.backends import (
+    admin_engine,
+    backends_under_test,
+    database_prefix,
+    drop_database,
+)
 from server.testing.places import database_words
 
 from .runner import GraderError
@@ -38,8 +43,9 @@ def servers():
 
 
 def new_batch():
-    """The start of every database name prefix in one grade-class run."""
-    return f"lesson_{uuid.uuid4().hex[:6]}"
+    """The start of every database name prefix in one grade-class run: GRADING_DATABASE_PREFIX
+    (`lesson_` when unset) and a random part."""
+    return f"{database_prefix()}{uuid.uuid4().hex[:6]}"
 
 
 def new_prefix(batch):

@@ -1,17 +1,21 @@
 """The process every copy's kit run starts from: pytest and the libraries imported once, a fork.
 
-Run as a script by runner.py, never imported. Starting Python and importing
-pytest, Flask, SQLAlchemy and Alembic takes about a second; the kit's own
-checks half that. So this process imports them once, and each copy's run
-is a fork of it: a process of its own, in a session (process group) of its
-own, in the copy's folder, that imports the copy's models.py and the kit
-afresh and runs `pytest.main`. Nothing of the copy, of the kit or of this
-repository is imported here.
+Run by runner.py as `python -m class_grading.preloaded_kit`, never
+imported. Starting Python and importing pytest, Flask, SQLAlchemy and
+Alembic takes about a second; the kit's own checks half that. So this
+process imports them once, and each copy's run is a fork of it: a process
+of its own, in a session (process group) of its own, in its sandbox
+(sandbox.py) when it asks for one, in the copy's folder, that imports the
+copy's models.py and the kit afresh and runs `pytest.main`. Nothing of the
+copy, of the kit or of this repository but sandbox.py is imported here,
+and the copy's folder is not put on sys.path (see server/testing/grade.py).
 
-It reads one JSON request per line on stdin ({"id", "root", "args", "env",
-"log"}) and answers on stdout: {"id", "pid"} when a run starts, {"id",
-"returncode", "peak_rss"} when it ends. When stdin closes it ends every
-run still going and exits.
+It answers {"ready": true, "sandbox_problem": why or null} once started,
+then reads one JSON request per line on stdin ({"id", "root", "args",
+"env", "log", "sandbox": the folder the run may write in, or null}) and
+answers on stdout: {"id", "pid"} when a run starts, {"id", "returncode",
+"peak_rss"} when it ends. When stdin closes it ends every run still going
+and exits.
 """
 import gc
 import importlib
@@ -20,7 +24,10 @@ import os
 import select
 import signal
 import sys
+import tempfile
 import traceback
+
+from class_grading import sandbox
 
 PRELOADED = ("pytest", "_pytest.junitxml", "pytest_alembic", "flask", "flask_sqlalchemy",
              "flask_migrate", "alembic.command", "alembic.autogenerate", "sqlalchemy")
@@ -29,12 +36,12 @@ RSS_UNIT = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS,
 
 
 def main():
-    sys.path.pop(0)  # this script's folder: a copy must import its own modules, never ours
+    sys.path.pop(0)  # this repository's folder: a copy must import its own modules, never ours
     for name in PRELOADED:
         importlib.import_module(name)
     gc.freeze()  # the runs' garbage collections skip (and so never copy) what is imported here
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the grader's to handle
-    reply({"ready": True})
+    reply({"ready": True, "sandbox_problem": sandbox.problem()})
     runs = {}  # pid -> request id
     pending = b""
     while True:
@@ -71,10 +78,13 @@ def start(request):
         os.dup2(nothing, 0)
         os.dup2(log, 1)
         os.dup2(log, 2)
+        os.closerange(3, 256)  # the grader's pipes among them
+        if request.get("sandbox"):
+            sandbox.enter(request["sandbox"])
         os.chdir(request["root"])
         os.environ.clear()
         os.environ.update(request["env"])
-        sys.path.insert(0, request["root"])  # as `python -m pytest` run there has it
+        tempfile.tempdir = None  # found again from TMPDIR, not as the sandbox's probe found it
         import pytest
 
         code = int(pytest.main(request["args"]))

@@ -1,25 +1,30 @@
-"""One row per copy: its points, from the kit's own JUnit XML; the table, CSV and JUnit of them.
+"""One row per copy: its points, from the kit's own results.json; the table, CSV and JUnit of them.
 
-A point per step (1 to 4) and one for models.py: earned when every check
-of that group passed on every database kind. The kit tags each JUnit
-testcase with its `backend` and `step` (server/testing/conftest.py), and
-each failure's message is the reason in the learner's words. The history
-earns no point of its own, but when it fails its reason is shown too: a
-broken history is why every step failed.
+The kit writes Gradescope's results.json (server/testing/gradescope.py):
+one test per part with its points, and in its `extra_data` each backend's
+verdict, with the reasons in the learner's words. A part earns its points
+(server/testing/points.py) when it passed on every graded backend; each
+backend also gets a column of the points it alone would give, so that
+"correct on SQLite, needs String lengths on MariaDB" shows without the
+copy losing its grade when MariaDB is advisory. The history earns no point
+of its own, but when it fails its reason is shown too: a broken history is
+why every step failed.
 """
 import csv
-import re
+import json
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 
-POINT_GROUPS = ("1", "2", "3", "4", "models.py")
-HEADINGS = ("step 1", "step 2", "step 3", "step 4", "models.py")
-HISTORY = "history"
+from server.testing.points import POINTS
+from server.testing.scorecard import HISTORY, group_label
+
+POINT_GROUPS = tuple(str(group) for group in POINTS)
+HEADINGS = tuple(group_label(group) for group in POINTS)
+WORTH = {str(group): worth for group, worth in POINTS.items()}
+OUT_OF = sum(POINTS.values())
 GRADED = "graded"
 TIMED_OUT = "timed out"
 NOT_FINISHED = "not finished"
-CSV_COLUMNS = ("name", "status", *HEADINGS, "total", "out of", "reasons", "seconds")
-SETUP_FAILURE = re.compile(r'^failed on \w+ with "(.*)"$', re.S)
 
 
 @dataclass
@@ -27,6 +32,7 @@ class Row:
     name: str
     status: str  # GRADED, TIMED_OUT, NOT_FINISHED, or copies.NOT_A_LESSON / UNREADABLE
     points: dict = field(default_factory=lambda: dict.fromkeys(POINT_GROUPS, 0))
+    engines: dict = field(default_factory=dict)  # backend name -> the points it alone gives
     reasons: list = field(default_factory=list)  # "step 3: why", one per lost point, or why not
     seconds: float = 0.0
     peak_rss: int = 0  # bytes, of the copy's kit run
@@ -37,76 +43,78 @@ class Row:
         return sum(self.points.values())
 
 
-def row_from_junit(name, xml_bytes, backends):
-    """The Row of a finished kit run. `backends` orders the reasons: SQLite's first."""
-    testcases = list(ElementTree.fromstring(xml_bytes).iter("testcase"))
-    failures = {}  # group -> [(backend order, place in the file, " (backend)", reason)]
-    groups_seen = set()
-    for place, case in enumerate(testcases):
-        properties = {p.get("name"): p.get("value") for p in case.iter("property")}
-        group = properties.get("step")
-        if group is None:
-            continue
-        groups_seen.add(group)
-        failed = case.find("failure")
-        if failed is None:
-            failed = case.find("error")
-        if failed is not None:
-            backend = properties.get("backend")
-            order = backends.index(backend) if backend in backends else len(backends)
-            where = "" if order == 0 else f" ({backend})"
-            failures.setdefault(group, []).append((order, place, where, reason(failed)))
-    if not groups_seen:
-        first = next((c for c in testcases if c.find("error") is not None
-                      or c.find("failure") is not None), None)
-        why = reason(first.find("error") if first.find("error") is not None
-                     else first.find("failure")) if first is not None else "no checks ran"
-        return Row(name, NOT_FINISHED, reasons=[f"the kit could not run: {why}"], junit=xml_bytes)
-    row = Row(name, GRADED, junit=xml_bytes)
-    said = {}
-    for group, heading in zip(POINT_GROUPS, HEADINGS, strict=True):
-        if group in failures or group not in groups_seen:
-            row.points[group] = 0
-            _, _, where, why = min(failures.get(group, [(0, 0, "", "not checked")]))
-            row.reasons.append(f"{heading}{where}: {said.get(why, why)}")
+def row_from_results(name, text, backends):
+    """The Row of a finished kit run, from its results.json. `backends` are the kit's."""
+    tests = {test["extra_data"]["part"]: test for test in json.loads(text)["tests"]
+             if "verdicts" in test.get("extra_data", {})}
+    if not tests:
+        return Row(name, NOT_FINISHED, reasons=["the kit could not run: no checks ran"])
+    row = Row(name, GRADED, engines={backend.name: 0 for backend in backends})
+    said, advisory = {}, []
+    for group, heading in [*zip(POINT_GROUPS, HEADINGS, strict=True), (HISTORY, HISTORY)]:
+        verdicts = tests[group]["extra_data"]["verdicts"] if group in tests else []
+        graded = [v for v in verdicts if not v["advisory"]]
+        first = next((v for v in graded if not v["passed"]), None)
+        if group != HISTORY:
+            row.points[group] = WORTH[group] if graded and first is None else 0
+            for verdict in verdicts:
+                if verdict["passed"]:
+                    row.engines[verdict["backend"]] = (row.engines.get(verdict["backend"], 0)
+                                                       + WORTH[group])
+        why = first_line(first) if first else None
+        if group != HISTORY and not graded:
+            why = "not checked"
+        if why is not None:
+            where = "" if first is None or first is graded[0] else f" ({first['backend']})"
+            shown = why if group == HISTORY else said.get(why, why)
+            row.reasons.append(f"{heading}{where}: {shown}")
             said.setdefault(why, f"as {heading}")
-        else:
-            row.points[group] = 1
-    if HISTORY in failures:
-        _, _, where, why = min(failures[HISTORY])
-        row.reasons.append(f"history{where}: {why}")
+        advisory += [f"{heading} ({v['backend']}, advisory): {first_line(v)}" for v in verdicts
+                     if v["advisory"] and not v["passed"] and first_line(v) != why]
+    row.reasons += advisory
     return row
 
 
-def reason(element):
-    """The first line of a JUnit failure's message, as the kit's scorecard words it."""
-    text = element.get("message") or element.text or "failed"
-    matched = SETUP_FAILURE.match(text.strip())
-    text = (matched.group(1) if matched else text).strip().removeprefix("Failed: ")
-    lines = text.strip().splitlines()
-    return lines[0] if lines else "failed"
+def first_line(verdict):
+    """The verdict's first reason's first line: the scorecard's words."""
+    reasons = verdict["reasons"] or ["failed"]
+    return reasons[0].strip().splitlines()[0]
 
 
-def table(rows, width=None):
+def engine_headings(backends):
+    return [f"{b.name} (advisory)" if b.advisory else b.name for b in backends]
+
+
+def engine_cells(row, backends):
+    if row.status != GRADED:
+        return ["-"] * len(backends)
+    return [f"{row.engines.get(b.name, 0)}/{OUT_OF}" for b in backends]
+
+
+def table(rows, backends, width=None):
     """The results as text: one line per copy, then one per further lost point's reason.
 
-    `width` (a terminal's) cuts long reasons to fit; without it they are whole.
+    With servers listed, a column per backend gives the points it alone would
+    give. `width` (a terminal's) cuts long reasons to fit; without it they are whole.
     """
+    shown = backends if len(backends) > 1 else []
+    engines = engine_headings(shown)
     name_width = max([len("copy")] + [len(row.name) for row in rows])
-    heading = (f"{'copy':<{name_width}}  " + "  ".join(HEADINGS) + "  total  "
-               "first reason per lost point")
+    heading = "  ".join([f"{'copy':<{name_width}}", *HEADINGS, "total", *engines,
+                         "first reason per lost point"])
     cells = [len(h) for h in HEADINGS]
     lines = [heading]
     for row in rows:
         if row.status == GRADED:
-            points = "  ".join(f"{row.points[group]:>{width}}"
-                               for group, width in zip(POINT_GROUPS, cells, strict=True))
+            points = [f"{row.points[group]:>{w}}"
+                      for group, w in zip(POINT_GROUPS, cells, strict=True)]
         else:
-            points = "  ".join(f"{'-':>{width}}" for width in cells)
-        total = f"{row.total}/{len(POINT_GROUPS)}"
-        start = f"{row.name:<{name_width}}  {points}  {total:>5}  "
-        reasons = row.reasons or [""]
-        for number, why in enumerate(reasons):
+            points = [f"{'-':>{w}}" for w in cells]
+        per_engine = [f"{cell:>{len(h)}}" for cell, h in
+                      zip(engine_cells(row, shown), engines, strict=True)]
+        total = f"{row.total}/{OUT_OF}"
+        start = "  ".join([f"{row.name:<{name_width}}", *points, f"{total:>5}", *per_engine]) + "  "
+        for number, why in enumerate(row.reasons or [""]):
             lead = start if number == 0 else " " * len(start)
             line = (lead + why).rstrip()
             if width and len(line) > width:
@@ -117,14 +125,15 @@ def table(rows, width=None):
     return "\n".join(lines)
 
 
-def write_csv(rows, path):
+def write_csv(rows, backends, path):
     with open(path, "w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(["name", "status", *HEADINGS, "total", "out of",
+                         *engine_headings(backends), "reasons", "seconds"])
         for row in rows:
             writer.writerow([row.name, row.status, *(row.points[g] for g in POINT_GROUPS),
-                             row.total, len(POINT_GROUPS), " | ".join(row.reasons),
-                             f"{row.seconds:.1f}"])
+                             row.total, OUT_OF, *engine_cells(row, backends),
+                             " | ".join(row.reasons), f"{row.seconds:.1f}"])
 
 
 def write_junit(rows, folder):
@@ -138,9 +147,10 @@ def write_junit(rows, folder):
         suite = ElementTree.Element("testsuite", name=row.name, tests="1", failures="1",
                                     errors="0", skipped="0", time=f"{row.seconds:.3f}")
         case = ElementTree.SubElement(suite, "testcase", classname="grade-class",
-                                      name=row.status.replace(" ", "_"))
+                                      name=row.status, time="0.000")
         why = "; ".join(row.reasons) or row.status
-        ElementTree.SubElement(case, "failure", message=why).text = why
-        suites = ElementTree.Element("testsuites")
+        ElementTree.SubElement(case, "failure", type=row.status, message=why).text = why
+        suites = ElementTree.Element("testsuites", name=row.name, tests="1", failures="1",
+                                     errors="0")
         suites.append(suite)
         ElementTree.ElementTree(suites).write(target, encoding="utf-8", xml_declaration=True)

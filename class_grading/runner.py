@@ -1,9 +1,13 @@
 """Running the kit in one copy: a process of its own, with a time limit, ended as a group.
 
 The runs are forks of preloaded_kit.py, which has imported pytest and the
-libraries once (see there why). This side hands it one request per copy
-and waits, at most the time limit; then it kills the run's whole process
-group, whatever the copy's code started in it.
+libraries once (see there why), each in a sandbox of its own (sandbox.py)
+when asked for one and the system allows it. This side hands it one
+request per copy and waits, at most the time limit; then it ends the run:
+a sandboxed one by asking the run's first process, which kills the kit's
+process, the first of the run's PID namespace, and so every process the
+copy's code started, and ends once they have all ended; any other by
+killing its process group.
 """
 import itertools
 import json
@@ -15,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-PRELOADED_KIT = Path(__file__).resolve().with_name("preloaded_kit.py")
+REPO_DIR = Path(__file__).resolve().parents[1]
 
 
 class GraderError(Exception):
@@ -43,8 +47,9 @@ class KitRunner:
 
     def __init__(self):
         try:
-            self.process = subprocess.Popen([sys.executable, str(PRELOADED_KIT)],
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            self.process = subprocess.Popen([sys.executable, "-m", "class_grading.preloaded_kit"],
+                                            cwd=REPO_DIR, stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE)
         except OSError as error:
             raise GraderError(f"cannot start Python for the kit: {error}") from None
         ready = self.process.stdout.readline()
@@ -53,6 +58,8 @@ class KitRunner:
             raise GraderError(f"{sys.executable} cannot import pytest, pytest-alembic, Flask-"
                               "Migrate and SQLAlchemy: run the grader with this repository's "
                               "environment (`pipenv run grade-class`)")
+        # None when every run can have a sandbox here; otherwise why not, in one line.
+        self.sandbox_problem = json.loads(ready)["sandbox_problem"]
         self.runs = {}
         self.gone = False  # the preloaded process has exited: no run can start or end
         self.ids = itertools.count()
@@ -66,13 +73,19 @@ class KitRunner:
     def __exit__(self, *exc_info):
         self.close()
 
-    def run(self, root, args, env, log, timeout):
-        """pytest `args` in `root`, with exactly `env`, output to `log`: a Finished."""
+    def run(self, root, args, env, log, timeout, writable=None):
+        """pytest `args` in `root`, with exactly `env`, output to `log`: a Finished.
+
+        With `writable` (a folder holding `root` and `log`), the run is sandboxed
+        so that it writes nowhere else, unless sandbox_problem says it cannot be.
+        """
         run = _Run()
+        confined = str(writable) if writable is not None and not self.sandbox_problem else None
         with self.lock:
             number = next(self.ids)
             self.runs[number] = run
-            request = {"id": number, "root": str(root), "args": args, "env": env, "log": str(log)}
+            request = {"id": number, "root": str(root), "args": args, "env": env, "log": str(log),
+                       "sandbox": confined}
             try:
                 self.process.stdin.write(json.dumps(request).encode() + b"\n")
                 self.process.stdin.flush()
@@ -85,7 +98,10 @@ class KitRunner:
         timed_out = not run.ended.wait(timeout)
         if timed_out:
             try:
-                os.killpg(run.pid, signal.SIGKILL)
+                if confined:  # its first process waits until every process of the run is gone
+                    os.kill(run.pid, signal.SIGTERM)
+                else:
+                    os.killpg(run.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             run.ended.wait()

@@ -3,21 +3,26 @@
 Each case builds a copy the way a learner does (this repository with its
 own revision ids, Flask-Migrate's stock env.py, a fork of the original
 lesson, the lesson text typed in literally, or one mistake), copies
-server/testing/ into it and runs `pytest server/testing` there in a
-process of its own, then reads the scorecard. A case lists what must fail
-and why; every other line of its scorecard must be ✓. The copies are
-graded side by side, as many at once as the machine has cores.
+server/testing/ into it and runs the kit's command line there in a process
+of its own (a fork of grade-class's preloaded process), then reads the
+scorecard. A case lists what must fail and why; every other line of its
+scorecard must be ✓, and its JUnit XML and results.json must give the
+points its scorecard gives. The copies are graded side by side, as many at
+once as the machine has cores.
 """
 import os
 import re
-import xml.etree.ElementTree as ElementTree
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
+from helpers.grading_outputs import junit_points, results_points
+from helpers.grading_runner import shared_runner
 from helpers.learner_copies import ORIGINAL_FORK, LearnerCopy, flask_db_init
 from testing.backends import backends_under_test
+from testing.points import POINTS
 
 GROUPS = ("step 1", "step 2", "step 3", "step 4", "history", "models.py")
 SERVER_URLS = [backend.server_url for backend in backends_under_test()[1:]]
@@ -283,9 +288,48 @@ WRONG = [
 ]
 
 
+# A copy that tries to grade itself: step 3 as autogenerate wrote it, plus every way pytest
+# lets a copy change its own run. None of it may count (grade.py, grade-class, each platform).
+FAKE_PASS_CONFTEST = """import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:  # every failure becomes a pass
+        report.outcome = "passed"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    session.exitstatus = 0
+"""
+FAKE_PASS_PYTEST = """print("15 passed in 0.01s")  # stands in for pytest under `python -m pytest`
+raise SystemExit(0)
+"""
+
+
+def fake_pass_files(copy):
+    (copy.root / "conftest.py").write_text(FAKE_PASS_CONFTEST)
+    (copy.server / "conftest.py").write_text(FAKE_PASS_CONFTEST)
+    (copy.root / "pytest.ini").write_text('[pytest]\naddopts = -k "not step3"\n')
+    (copy.root / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\naddopts = "-k not step3"\n')
+    (copy.root / "pytest.py").write_text(FAKE_PASS_PYTEST)
+
+
+FAKE_PASS = Case("step 3 as autogenerate wrote it, and a conftest.py that turns failures into "
+                 "passes", edited(upgrade(3, *CREATE_DEPARTMENTS, "op.drop_table('department')"),
+                                  downgrade(3, *CREATE_DEPARTMENT, "op.drop_table('departments')"),
+                                  fake_pass_files),
+                 failing={"step 3": "`departments` has 0 of the lesson's 2 rows"})
+WRONG.append(FAKE_PASS)
+
+
 def build_and_grade(case, root, stock_env_dir):
     copy = case.build(root, stock_env_dir)
-    return copy.grade(SERVER_URLS if case.on_servers else (), case.pytest_args)
+    return copy.grade(shared_runner(), SERVER_URLS if case.on_servers else (), case.pytest_args,
+                      outputs=True)
 
 
 @pytest.fixture(scope="session")
@@ -296,17 +340,40 @@ def stock_env_dir(tmp_path_factory):
     return flask_db_init(server, folder / "migrations")
 
 
-@pytest.fixture(scope="module")
+class Grades:
+    """Each case's KitRun, graded once, on first use; `prefetch` grades them all side by side."""
+
+    def __init__(self, pool, cases, tmp_path_factory, stock_env_dir):
+        self.pool, self.cases = pool, cases
+        self.tmp_path_factory, self.stock_env_dir = tmp_path_factory, stock_env_dir
+        self.futures = {}
+
+    def submit(self, name):
+        if name not in self.futures:
+            self.futures[name] = self.pool.submit(
+                build_and_grade, self.cases[name], self.tmp_path_factory.mktemp("copy") / "c",
+                self.stock_env_dir)
+        return self.futures[name]
+
+    def __getitem__(self, name):
+        return self.submit(name)
+
+
+@pytest.fixture(scope="session")  # once per worker, however xdist interleaves the modules
 def graded(request, tmp_path_factory, stock_env_dir):
-    """{case name: Future of its KitRun}: every selected case, graded side by side."""
+    """{case name: Future of its KitRun}. Run alone, pytest grades every selected case side by
+    side at once; a pytest-xdist worker, which runs only some of them, grades each on first
+    use (the workers are the side by side)."""
     cases = {item.callspec.params["case"].name: item.callspec.params["case"]
              for item in request.session.items
-             if item.module is request.module
+             if item.path == Path(__file__)
              and "case" in getattr(getattr(item, "callspec", None), "params", {})}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        yield {name: pool.submit(build_and_grade, case, tmp_path_factory.mktemp("copy") / "c",
-                                 stock_env_dir)
-               for name, case in cases.items()}
+        grades = Grades(pool, cases, tmp_path_factory, stock_env_dir)
+        if not hasattr(request.config, "workerinput"):
+            for name in cases:
+                grades.submit(name)
+        yield grades
 
 
 def scorecards(run, case):
@@ -320,6 +387,7 @@ def test_a_correct_copy_passes(case, graded):
     for backend, card in scorecards(run, case).items():
         assert card == dict.fromkeys(GROUPS, "✓"), f"{case} on {backend}:\n{run.output}"
     assert run.returncode == 0, run.output
+    assert_outputs_give(run, scorecards(run, case), sum(POINTS.values()))
     notes = "\n".join(run.notes())
     for words in case.notes:
         assert words in notes, f"no note saying {words!r}:\n{run.output}"
@@ -338,31 +406,25 @@ def test_a_wrong_copy_fails_naming_the_step(case, graded):
         else:
             assert card[group] == "✓", f"{group} should pass:\n{run.output}"
     assert run.returncode == 1, run.output
+    lost = sum(POINTS[part] for part in POINTS if heading(part) in case.failing)
+    assert_outputs_give(run, {"sqlite": card}, sum(POINTS.values()) - lost)
 
 
-def test_scorecard_and_junit_give_one_test_per_step_and_check(tmp_path):
-    """What a grading platform reads: one testcase per step and check, tagged with its step."""
-    copy = edited(only_two_steps)(tmp_path / "c", None)
-    report = tmp_path / "grade.xml"
-    run = copy.grade(pytest_args=(f"--junitxml={report}",))
-    cases = ElementTree.parse(report).getroot().iter("testcase")
-    by_name = {case.get("name"): case for case in cases}
-    for step in (1, 2, 3, 4):
-        for check in ("test_upgrade", "test_downgrade") + (("test_rows_kept",) if step > 1 else ()):
-            name = f"{check}[sqlite-step{step}]"
-            assert name in by_name, sorted(by_name)
-            properties = {p.get("name"): p.get("value") for p in by_name[name].iter("property")}
-            assert properties == {"backend": "sqlite", "step": str(step)}
-            failed = by_name[name].find("failure") is not None
-            assert failed == (step > 2), f"{name}:\n{run.output}"
-    # A history that is not the lesson's four steps earns nothing from the generic checks.
-    for generic in ("test_single_head_revision[sqlite]", "test_up_down_consistency[sqlite]"):
-        assert by_name[generic].find("failure") is not None, f"{generic} passed:\n{run.output}"
-    assert "not written yet: next, rename the table department to departments" in (
-        by_name["test_upgrade[sqlite-step3]"].find("failure").get("message"))
-    lines = run.output.split(" grading scorecard (sqlite) ")[1].splitlines()[1:5]
-    assert [line.split()[:2] for line in lines] == [["step", str(n)] for n in range(1, 5)]
-    assert lines[2].endswith("✗ not written yet: next, rename the table department to departments")
+def heading(part):
+    return f"step {part}" if isinstance(part, int) else part
+
+
+def assert_outputs_give(run, cards, points):
+    """The grade line, the JUnit XML and results.json give `points`, a part's point lost
+    exactly where the scorecard has ✗ on some backend."""
+    total = sum(POINTS.values())
+    assert run.grade_line().startswith(f"grade: {points}/{total} points"), run.output
+    assert junit_points(run.junit.read_bytes(), total) == points, run.junit.read_text()
+    by_part = results_points(run.results.read_text())
+    assert sum(by_part.values()) == points, by_part
+    for part, worth in POINTS.items():
+        lost = any(card[heading(part)] != "✓" for card in cards.values())
+        assert by_part[str(part)] == (0 if lost else worth), (part, by_part, run.output)
 
 
 def test_mistakes_only_mysql_and_mariadb_refuse_say_so(tmp_path):
@@ -373,7 +435,8 @@ def test_mistakes_only_mysql_and_mariadb_refuse_say_so(tmp_path):
                                          "new_column_name='location')"),
                               downgrade(4, "op.alter_column('departments', 'location', "
                                            "new_column_name='address')"))(tmp_path / "rename", None)
-    runs = {"literal": literal.grade(SERVER_URLS), "rename": no_existing_type.grade(SERVER_URLS)}
+    runs = {"literal": literal.grade(shared_runner(), SERVER_URLS),
+            "rename": no_existing_type.grade(shared_runner(), SERVER_URLS)}
     for backend in backends_under_test():
         literal_card = runs["literal"].scorecard(backend.name)
         rename_card = runs["rename"].scorecard(backend.name)
@@ -390,3 +453,25 @@ def test_mistakes_only_mysql_and_mariadb_refuse_say_so(tmp_path):
             "restates its type: give op.alter_column existing_type=sa.String(255)"), (
             runs["rename"].output)
         assert [rename_card[f"step {n}"] for n in (1, 2, 3)] == ["✓"] * 3, runs["rename"].output
+    # Listed as advisory, the same servers cost nothing: full marks, exit code 0, and the same
+    # words in the scorecard, marked advisory.
+    mysql = [b.server_url for b in backends_under_test() if b.is_mysql]
+    others = [b.server_url for b in backends_under_test()[1:] if not b.is_mysql]
+    if mysql:
+        advised = literal.grade(shared_runner(), others, advisory_urls=mysql)
+        assert advised.returncode == 0, advised.output
+        assert advised.grade_line().startswith("grade: 5/5 points"), advised.output
+        assert "grading scorecard (mysql, advisory: costs no points)" in advised.output
+        assert "MySQL and MariaDB need a length" in advised.output
+
+
+def test_a_part_whose_checks_did_not_run_earns_nothing(tmp_path):
+    """Deselected checks are not passed ones: a correct copy graded with step 3's checks left
+    out gets no point for step 3, in every output, and exit code 1."""
+    run = repository(tmp_path / "c", None).grade(shared_runner(), args=["-k", "not step3"],
+                                                 outputs=True)
+    assert run.returncode == 1, run.output
+    assert "step 3 0/1" in run.grade_line(), run.output
+    assert results_points(run.results.read_text())["3"] == 0
+    assert junit_points(run.junit.read_bytes(), sum(POINTS.values())) == 4
+    assert "not checked in this run" in run.junit.read_text()

@@ -1,5 +1,9 @@
 """The databases to grade on: SQLite always, plus every server in TEST_DATABASE_URLS.
 
+Servers in ADVISORY_DATABASE_URLS are graded too, but cost no points: the
+learner and the instructor see what a copy would need there ("MySQL and
+MariaDB need a length") without the copy losing its grade.
+
 Plain Python, without pytest, so that the project's own tests and its
 benchmark can make their databases the same way. Every caller gets a
 database of its own, made for it and dropped after it, so nothing it does
@@ -38,6 +42,7 @@ class Backend:
 
     name: str  # "sqlite", "postgresql", "mysql"; numbered when a kind is listed twice
     server_url: str | None = None  # None for SQLite, where each database is a file
+    advisory: bool = False  # graded and reported, but its failures cost no points
 
     @property
     def is_mysql(self):
@@ -70,17 +75,23 @@ def with_driver(url):
     return url
 
 
+SERVER_LISTS = {"TEST_DATABASE_URLS": False, "ADVISORY_DATABASE_URLS": True}
+
+
 def backends_under_test():
-    """SQLite first, then each server URL in TEST_DATABASE_URLS (comma-separated)."""
+    """SQLite first, then each server URL in TEST_DATABASE_URLS, then ADVISORY_DATABASE_URLS
+    (each comma-separated)."""
     found = [SQLITE]
     seen = {}
-    for raw in os.environ.get("TEST_DATABASE_URLS", "").split(","):
-        if not raw.strip():
-            continue
-        url = with_driver(raw.strip())
-        kind = make_url(url).get_backend_name()
-        seen[kind] = seen.get(kind, 0) + 1
-        found.append(Backend(kind if seen[kind] == 1 else f"{kind}{seen[kind]}", url))
+    for variable, advisory in SERVER_LISTS.items():
+        for raw in os.environ.get(variable, "").split(","):
+            if not raw.strip():
+                continue
+            url = with_driver(raw.strip())
+            kind = make_url(url).get_backend_name()
+            seen[kind] = seen.get(kind, 0) + 1
+            found.append(Backend(kind if seen[kind] == 1 else f"{kind}{seen[kind]}", url,
+                                 advisory))
     return found
 
 
@@ -105,7 +116,8 @@ def fresh_database(backend, folder):
     except SQLAlchemyError as error:
         admin.dispose()
         shown = server.render_as_string(hide_password=True)
-        raise DatabaseUnavailable(f"TEST_DATABASE_URLS lists {shown}, but no database could be "
+        listed_in = "ADVISORY_DATABASE_URLS" if backend.advisory else "TEST_DATABASE_URLS"
+        raise DatabaseUnavailable(f"{listed_in} lists {shown}, but no database could be "
                                   f"made there: {database_words(error)}") from None
     try:
         yield server.set(database=name).render_as_string(hide_password=False)

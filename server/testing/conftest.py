@@ -12,15 +12,22 @@ import pytest
 
 from .backends import DatabaseUnavailable, backends_under_test, fresh_database
 from .database import GradedDatabase
+from .grades import Grade, grade_of
+from .gradescope import results_json
 from .history import read_history
+from .junit_report import junit_xml
 from .learner_copy import MIGRATIONS_DIR, ModelsUnusable, load_models
-from .scorecard import HISTORY, MODELS, Scorecard, first_reason
+from .points import POINTS
+from .scorecard import HISTORY, MODELS, Check, Scorecard, failure_text, first_reason
 from .verdict import fail
 from .walk import Walk
 
 KIT_DIR = Path(__file__).resolve().parent
 
 SCORECARD = pytest.StashKey[Scorecard]()
+GRADE = pytest.StashKey[Grade]()
+JUNIT_FILE = pytest.StashKey[Path]()
+PARTS = {str(group): group for group in POINTS}
 
 
 @pytest.fixture(scope="session")
@@ -113,9 +120,38 @@ def alembic_engine(fresh_graded_database):
         return fresh_graded_database.db.engine
 
 
-# The scorecard: each check of the kit reports to it, grouped by step.
+# The scorecard: each check of the kit reports to it, grouped by step; the
+# grade is made from it at the end, and written for the grading platforms.
 
 CHECK_GROUPS = {"test_models": MODELS}
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("grading kit")
+    group.addoption("--only", choices=sorted(PARTS), metavar="PART",
+                    help="grade one part alone: a step (1 to 4) or models.py; the exit code is "
+                         "0 when it earns its points")
+    group.addoption("--gradescope", metavar="FILE", type=Path,
+                    help="also write Gradescope's results.json to FILE")
+    group.addoption("--copy-name", metavar="NAME",
+                    help="the copy's name in the JUnit XML and results.json (default: its "
+                         "top folder's name)")
+
+
+def grading_alone(config):
+    """Is this run the kit alone (not this repository's whole test suite)?"""
+    base = config.invocation_params.dir
+    paths = [Path(base, arg.split("::")[0]).resolve() for arg in config.args]
+    return bool(paths) and all(path == KIT_DIR or KIT_DIR in path.parents for path in paths)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """When the kit runs alone, `--junitxml` writes the kit's graded JUnit (junit_report.py)
+    instead of pytest's one test case per check."""
+    if config.option.xmlpath and grading_alone(config):
+        config.stash[JUNIT_FILE] = Path(config.option.xmlpath).expanduser().absolute()
+        config.option.xmlpath = None
 
 
 def is_check(item):
@@ -129,12 +165,14 @@ def check_group(item):
     return str(params.get("backend")), group
 
 
-def pytest_collection_modifyitems(items):
-    """Tag each check with its backend and step; junit XML shows them as properties."""
-    for item in items:
-        if is_check(item):
-            backend, group = check_group(item)
-            item.user_properties += [("backend", backend), ("step", str(group))]
+def pytest_collection_modifyitems(config, items):
+    """With --only, keep the checks of that part alone."""
+    only = config.getoption("only")
+    if only is None:
+        return
+    kept = [item for item in items if not is_check(item) or check_group(item)[1] == PARTS[only]]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -144,14 +182,43 @@ def pytest_runtest_makereport(item, call):
     if is_check(item) and (report.when == "call" or report.failed):
         backend, group = check_group(item)
         card = item.config.stash.setdefault(SCORECARD, Scorecard())
-        card.record(backend, group, report.passed, None if report.passed else first_reason(report))
+        card.record(Check(item.name, backend, group, report.passed,
+                          None if report.passed else first_reason(report),
+                          None if report.passed else failure_text(report), report.duration))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Grade the run and write it for the platforms; the exit code is 0 when every part graded
+    earned its points and no check failed on a graded backend (an advisory one costs nothing)."""
+    config = session.config
+    card = config.stash.get(SCORECARD, None)
+    if card is None:
+        return
+    only = config.getoption("only")
+    name = config.getoption("copy_name") or KIT_DIR.parent.parent.name
+    grade = config.stash[GRADE] = grade_of(card, backends_under_test(), name,
+                                           PARTS[only] if only else None)
+    if JUNIT_FILE in config.stash:
+        config.stash[JUNIT_FILE].write_bytes(junit_xml(grade))
+    if config.getoption("gradescope"):
+        config.getoption("gradescope").write_text(results_json(grade), encoding="utf-8")
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and grading_alone(config):
+        advisory = set(grade.advisory)
+        graded_failure = any(not c.passed and c.backend not in advisory for c in grade.checks)
+        full_marks = grade.score == grade.max_score
+        session.exitstatus = (pytest.ExitCode.OK if full_marks and not graded_failure
+                              else pytest.ExitCode.TESTS_FAILED)
 
 
 def pytest_terminal_summary(terminalreporter, config):
     card = config.stash.get(SCORECARD, None)
     if card is None:
         return
+    advisory = {backend.name for backend in backends_under_test() if backend.advisory}
     for backend, lines in card.blocks().items():
-        terminalreporter.section(f"grading scorecard ({backend})", sep="=")
+        kind = ", advisory: costs no points" if backend in advisory else ""
+        terminalreporter.section(f"grading scorecard ({backend}{kind})", sep="=")
         for line in lines:
             terminalreporter.write_line(line)
+    if GRADE in config.stash:
+        terminalreporter.write_line(f"grade: {config.stash[GRADE].summary()}")

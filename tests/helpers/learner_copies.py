@@ -5,8 +5,10 @@ starts as a copy of this repository or of a fork of the original lesson
 (tests/fixtures/original_fork), is then changed the way a learner would
 change it (other revision ids, Flask-Migrate's stock env.py, an edited
 migration), and is graded by copying server/testing/ into it and running
-`python -m pytest server/testing` there, in a process of its own: every
-copy has its own `models` module.
+the kit's own command line (server/testing/grade.py) there, in a process of
+its own: every copy has its own `models` module. The process is a fork of
+grade-class's preloaded one (helpers/grading_runner.py), so that a copy
+costs its checks, not Python's start-up.
 """
 import os
 import re
@@ -18,20 +20,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.paths import REPO_DIR, SERVER_DIR, step_models
+from server.testing.grade import pytest_args
 
 KIT_DIR = SERVER_DIR / "testing"
 ORIGINAL_FORK = REPO_DIR / "tests" / "fixtures" / "original_fork"
 KIT_TIMEOUT = 180  # seconds; a kit run that hangs fails its test instead of the suite
 NOT_COPIED = shutil.ignore_patterns("__pycache__", "instance", "*.db", ".pytest_cache")
 SCORECARD_LINE = re.compile(r"^(step \d|history|models\.py)\b.*?  ([✓✗])(?: (.*))?$")
+# What the shell of the tests sets that would change how the kit runs in a copy.
+NOT_PASSED_ON = ("TEST_DATABASE_URLS", "ADVISORY_DATABASE_URLS", "PYTEST_ADDOPTS",
+                 "PYTEST_XDIST_WORKER", "PYTEST_CURRENT_TEST")
 
 
 @dataclass
 class KitRun:
-    """What one `pytest server/testing` in a copy printed, and its exit code."""
+    """What one run of the kit in a copy printed, its exit code, and the files it wrote."""
 
     returncode: int
     output: str
+    junit: Path | None = None  # the kit's JUnit XML, when asked for
+    results: Path | None = None  # the kit's results.json, when asked for
 
     def scorecard(self, backend="sqlite"):
         """{"step 1": "✓", "step 3": "✗ reason", "history": ..., "models.py": ...}."""
@@ -53,7 +61,14 @@ class KitRun:
         parts = self.output.split(f" grading scorecard ({backend}) ", 1)
         assert len(parts) == 2, f"no scorecard for {backend} in:\n{self.output}"
         lines = parts[1].split("\n=", 1)[0].splitlines()[1:]  # after the header's own line
-        return [line for line in lines if line]
+        return [line for line in lines if line and not line.startswith("grade: ")]
+
+    def grade_line(self):
+        """The kit's last words: `grade: 4/5 points (step 1 1/1, ...)`."""
+        found = [line for line in self.output.splitlines() if line.startswith("grade: ")]
+        assert found, f"no grade line in:\n{self.output}"
+        return found[-1]
+
 
 class LearnerCopy:
     def __init__(self, root):
@@ -136,23 +151,43 @@ class LearnerCopy:
         for name in ("env.py", "alembic.ini"):
             shutil.copy(Path(folder) / name, self.migrations / name)
 
-    def grade(self, server_urls=(), pytest_args=()):
-        """Copy the kit into this copy and run it there on SQLite plus `server_urls`."""
+    def install_kit(self):
+        """This repository's kit in the copy, in place of whatever server/testing it had."""
         shutil.rmtree(self.server / "testing", ignore_errors=True)
         shutil.copytree(KIT_DIR, self.server / "testing", ignore=NOT_COPIED)
-        env = {key: value for key, value in os.environ.items()
-               if key not in ("TEST_DATABASE_URLS", "PYTEST_ADDOPTS")}
-        if server_urls:
-            env["TEST_DATABASE_URLS"] = ",".join(server_urls)
-        command = [sys.executable, "-m", "pytest", "server/testing", "-p", "no:cacheprovider",
-                   *pytest_args]
-        try:
-            done = subprocess.run(command, cwd=self.root, env=env, capture_output=True,
-                                  text=True, timeout=KIT_TIMEOUT)
-        except subprocess.TimeoutExpired as timed_out:
-            raise AssertionError(f"the kit ran past {KIT_TIMEOUT} s in {self.root}:\n"
-                                 f"{timed_out.stdout}") from None
-        return KitRun(done.returncode, done.stdout + done.stderr)
+        return self.server / "testing"
+
+    def grade(self, runner, server_urls=(), args=(), advisory_urls=(), outputs=False, env=None,
+              launcher=True):
+        """Copy the kit into this copy and run it there, through `runner` (a KitRunner), on
+        SQLite plus `server_urls` (graded) and `advisory_urls`, with the kit's command line
+        (grade.py; with launcher=False, `args` alone, as a plain pytest run). `env`, when
+        given, is the run's whole environment. The run is sandboxed to the copy's parent
+        folder. With `outputs`, it also writes its JUnit XML and results.json there."""
+        work = self.root.parent
+        junit, results = work / "kit.xml", work / "results.json"
+        extra = [f"--basetemp={work / 'basetemp'}", *args]
+        if outputs:
+            extra += [f"--junitxml={junit}", f"--gradescope={results}"]
+        env = dict(kit_env(server_urls, advisory_urls) if env is None else env)
+        env["TMPDIR"] = str(work)
+        log = work / "kit.log"
+        kit = self.install_kit()
+        finished = runner.run(self.root, pytest_args(kit, extra) if launcher else extra, env, log,
+                              KIT_TIMEOUT, writable=work)
+        assert not finished.timed_out, f"the kit ran past {KIT_TIMEOUT} s in {self.root}"
+        return KitRun(finished.returncode, log.read_text(errors="replace"),
+                      junit if outputs else None, results if outputs else None)
+
+
+def kit_env(server_urls=(), advisory_urls=(), base=None):
+    """This environment, less what would change the kit's run, with the given servers listed."""
+    env = {key: value for key, value in (base or os.environ).items() if key not in NOT_PASSED_ON}
+    if server_urls:
+        env["TEST_DATABASE_URLS"] = ",".join(server_urls)
+    if advisory_urls:
+        env["ADVISORY_DATABASE_URLS"] = ",".join(advisory_urls)
+    return env
 
 
 def _without_kit(folder, names):

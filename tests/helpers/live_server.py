@@ -22,8 +22,10 @@ def free_port():
 
 
 @contextmanager
-def serving(*args, database_url, log_path, cwd=SERVER_DIR):
+def serving(*args, database_url, log_path, cwd=SERVER_DIR, settings=None):
     """Run `flask *args --port <free>` (run or start) until the block ends; yield its address.
+
+    `settings` are further environment variables, such as FLASK_SCHEMA_PAGE_LOCK_WAIT.
 
     The process has a session of its own, and the whole session is stopped
     at the end: with the reloader on (server/.flaskenv), the server is a
@@ -31,7 +33,7 @@ def serving(*args, database_url, log_path, cwd=SERVER_DIR):
     """
     port = free_port()
     process = start_flask(*args, "--port", port, database_url=database_url, cwd=cwd,
-                          output=log_path)
+                          settings=settings, output=log_path)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(url, process, log_path)
