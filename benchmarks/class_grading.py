@@ -75,12 +75,15 @@ def cpu_seconds():
 
 @contextmanager
 def sqlite_only():
-    saved = os.environ.get("TEST_DATABASE_URLS")
-    os.environ["TEST_DATABASE_URLS"] = ""
+    """No server, graded or advisory, for the copies' runs while the block runs."""
+    names = ("TEST_DATABASE_URLS", "ADVISORY_DATABASE_URLS")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(dict.fromkeys(names, ""))
     try:
         yield
     finally:
-        if saved is None:
-            del os.environ["TEST_DATABASE_URLS"]
-        else:
-            os.environ["TEST_DATABASE_URLS"] = saved
+        for name, value in saved.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
