@@ -60,9 +60,12 @@ def best_of(command, test_database_urls, repeat, say, what):
     """Run `command` from the top folder up to `repeat` times: {runs, seconds, tests, passed}.
 
     The best wall time counts, and its run's durations (when pytest printed
-    them). A failing run is reported, not timed again.
+    them). A failing run is reported, not timed again. PIPENV_ACTIVE, which
+    `pipenv run bench` sets, is not passed on: a `pipenv run` under it would
+    leave the active virtual environment for one of its own.
     """
-    env = dict(os.environ, TEST_DATABASE_URLS=test_database_urls)
+    env = {key: value for key, value in os.environ.items() if key != "PIPENV_ACTIVE"}
+    env["TEST_DATABASE_URLS"] = test_database_urls
     best = None
     runs = 0
     for lap in range(repeat):

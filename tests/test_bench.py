@@ -108,7 +108,8 @@ def test_bench_times_grading_one_copy(bench_run, kit_run):
     result, results, _ = bench_run
     commands = [KIT_RUN] + (["pipenv run grade"] if shutil.which("pipenv") else [])
     assert [row["command"] for row in results["grade"]] == commands
-    assert results["grade"][0]["passed"] == (kit_run.returncode == 0), kit_run.stdout[-2000:]
+    for row in results["grade"]:  # the same kit, however it is started
+        assert row["passed"] == (kit_run.returncode == 0), (row, kit_run.stdout[-2000:])
     for row in results["grade"]:
         assert row["runs"] == 1 and row["seconds"] > 0, row
         assert isinstance(row["passed"], bool) and row["tests"] >= 0, row

@@ -171,6 +171,16 @@ def test_a_workflow_command_gets_its_server_urls_inline(tmp_path):
         url = re.sub(r":[^:@/]*@", ":***@", inline[variable])
         assert f"{variable} lists {url}" in output or f"scorecard ({block}" in output, output
     assert "grade: " in output, output
+def pipenv_env():
+    """The environment of an instructor's shell, for a `pipenv run` there.
+
+    Under `pipenv run test`, PIPENV_ACTIVE is set, and a pipenv run inside it would
+    ignore the active virtual environment for one of its own, without the packages.
+    """
+    env = {key: value for key, value in kit_env().items() if key != "PIPENV_ACTIVE"}
+    return {**env, "PIPENV_VERBOSITY": "-1"}
+
+
 def terminal_line(output, step):
     """The scorecard line of `step` as the terminal shows it."""
     return next(line for line in output.splitlines() if line.startswith(f"step {step}  "))
@@ -185,7 +195,7 @@ def test_the_drop_in_command_ignores_what_the_copy_configures(tmp_path):
                         launcher=False)
     assert fooled.returncode == 0, fooled.output
     copy.install_kit()
-    env = {**kit_env(), "PIPENV_VERBOSITY": "-1"}
+    env = pipenv_env()
     commands = [doc_command("rm -rf server/testing && cp -r"),
                 doc_command("PIPENV_PIPFILE=/path/to/this/repository/Pipfile pipenv run grade")]
     done = shell(" && ".join(commands), copy.root, env, **{"/path/to/this/repository": REPO_DIR})
@@ -197,7 +207,7 @@ def test_the_drop_in_command_ignores_what_the_copy_configures(tmp_path):
 
 
 def test_pipenv_run_grade_grades_this_repository():
-    done = shell(doc_command("pipenv run grade"), REPO_DIR, {**kit_env(), "PIPENV_VERBOSITY": "-1"})
+    done = shell(doc_command("pipenv run grade"), REPO_DIR, pipenv_env())
     assert done.returncode == 0, done.stdout + done.stderr
     assert "grade: 5/5 points" in done.stdout, done.stdout
 
