@@ -11,28 +11,23 @@ copy, of the kit or of this repository but sandbox.py is imported here,
 and the copy's folder is not put on sys.path (see server/testing/grade.py).
 
 It answers {"ready": true, "sandbox_problem": why or null} once started,
-then reads one JSON request per line on stdin ({"id", "root", "args",
-"env", "log", "sandbox": the folder the run may write in, or null}) and
-answers on stdout: {"id", "pid"} when a run starts, {"id", "returncode",
-"peak_rss"} when it ends. When stdin closes it ends every run still going
-and exits.
+then serves forks.py's protocol, one request per copy: {"id", "root",
+"args", "env", "log", "sandbox": the folder the run may write in, or null}.
 """
 import gc
 import importlib
-import json
 import os
-import select
 import signal
 import sys
 import tempfile
 import traceback
 
 from class_grading import sandbox
+from class_grading.forks import reply, serve
 
 PRELOADED = ("pytest", "_pytest.junitxml", "pytest_alembic", "flask", "flask_sqlalchemy",
              "flask_migrate", "alembic.command", "alembic.autogenerate", "sqlalchemy")
 CRASHED = 70  # a run that raised outside pytest (EX_SOFTWARE)
-RSS_UNIT = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
 
 
 def main():
@@ -42,30 +37,11 @@ def main():
     gc.freeze()  # the runs' garbage collections skip (and so never copy) what is imported here
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the grader's to handle
     reply({"ready": True, "sandbox_problem": sandbox.problem()})
-    runs = {}  # pid -> request id
-    pending = b""
-    while True:
-        readable, _, _ = select.select([0], [], [], 0.05)
-        if readable:
-            chunk = os.read(0, 65536)
-            if not chunk:
-                break
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                request = json.loads(line)
-                pid = start(request)
-                runs[pid] = request["id"]
-                reply({"id": request["id"], "pid": pid})
-        reap(runs, os.WNOHANG)
-    for pid in runs:  # the grader is gone: nobody would wait for these
-        end_group(pid)
-    reap(runs, 0)
+    serve(start)
 
 
 def start(request):
     """Fork one run of pytest for `request`; return its pid."""
-    sys.stdout.flush()
     pid = os.fork()
     if pid:
         return pid
@@ -96,32 +72,6 @@ def start(request):
             sys.stderr.flush()
         finally:
             os._exit(code)
-
-
-def reap(runs, options):
-    """Report every run that has ended; with options=0, wait for all of them."""
-    while runs:
-        try:
-            pid, status, usage = os.wait4(-1, options)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        end_group(pid)  # anything the copy's code left running in its group
-        reply({"id": runs.pop(pid), "returncode": os.waitstatus_to_exitcode(status),
-               "peak_rss": usage.ru_maxrss * RSS_UNIT})
-
-
-def end_group(pid):
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def reply(message):
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

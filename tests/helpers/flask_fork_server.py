@@ -1,18 +1,15 @@
 """The process every forked `flask` starts from (forked_flask.py): libraries imported once.
 
-Run as a script, never imported. It reads one JSON request per line on
-stdin ({"id", "argv", "cwd", "env", "stdin", "stdout", "stderr",
-"terminal", "code"}) and answers on stdout: {"id", "pid"} when a process starts,
-{"id", "returncode"} when it ends (negative: killed by that signal). When
-stdin closes it kills whatever still runs and exits.
+Run as a script, never imported. It serves the class grader's fork
+protocol (class_grading/forks.py), one request per process: {"id", "argv",
+"cwd", "env", "stdin", "stdout", "stderr", "terminal", "code"}.
 """
 import atexit
 import importlib
-import json
 import os
-import select
 import signal
 import sys
+from pathlib import Path
 
 # What every `flask` command imports before it reads the app; nothing of this repository.
 PRELOADED = ("flask", "flask.cli", "flask_sqlalchemy", "flask_migrate", "flask_migrate.cli",
@@ -23,35 +20,19 @@ PRELOADED = ("flask", "flask.cli", "flask_sqlalchemy", "flask_migrate", "flask_m
 
 def main():
     sys.path.pop(0)  # this script's folder; each process gets the `flask` executable's
+    repository = str(Path(__file__).resolve().parents[2])
+    sys.path.insert(0, repository)  # for the protocol alone, and off again before any fork
+    from class_grading.forks import reply, serve
+
+    sys.path.remove(repository)
     for name in PRELOADED:
         importlib.import_module(name)
     reply({"ready": True})
-    runs = {}  # pid -> request id
-    pending = b""
-    while True:
-        readable, _, _ = select.select([0], [], [], 0.02)
-        if readable:
-            chunk = os.read(0, 65536)
-            if not chunk:
-                break
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                request = json.loads(line)
-                pid = start(request)
-                runs[pid] = request["id"]
-                reply({"id": request["id"], "pid": pid})
-        reap(runs, os.WNOHANG)
-    for pid in runs:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    reap(runs, 0)
+    serve(start)
 
 
 def start(request):
-    sys.stdout.flush()
+    """Fork one `flask` (or `python -c`) for `request`; return its pid."""
     pid = os.fork()
     if pid:
         return pid
@@ -123,23 +104,6 @@ def run_program(source):
         os.kill(os.getpid(), signal.SIGINT)
         code = 130
     return code
-
-
-def reap(runs, options):
-    while runs:
-        try:
-            pid, status = os.waitpid(-1, options)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        if pid in runs:
-            reply({"id": runs.pop(pid), "returncode": os.waitstatus_to_exitcode(status)})
-
-
-def reply(message):
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

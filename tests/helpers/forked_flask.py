@@ -15,16 +15,16 @@ so the reload tests start that instead.
 """
 import atexit
 import itertools
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from class_grading.forks import ForkServer
 
 FLASK = Path(sys.executable).with_name("flask")
 FORK_SERVER = Path(__file__).with_name("flask_fork_server.py")
@@ -33,20 +33,24 @@ FORK_SERVER = Path(__file__).with_name("flask_fork_server.py")
 class ForkedFlask:
     """One forked `flask`: the subprocess.Popen calls the tests use, and its output files."""
 
-    def __init__(self, server, args, stdout, stderr):
-        self.server = server
+    def __init__(self, fork, args, stdout, stderr):
+        self.fork = fork  # class_grading.forks.Fork
         self.args = [str(FLASK), *args]
         self.stdout_path, self.stderr_path = stdout, stderr
-        self.pid = None
-        self.returncode = None
-        self.started = threading.Event()
-        self.ended = threading.Event()
+
+    @property
+    def pid(self):
+        return self.fork.pid
+
+    @property
+    def returncode(self):
+        return self.fork.returncode if self.fork.ended.is_set() else None
 
     def poll(self):
         return self.returncode
 
     def wait(self, timeout=None):
-        if not self.ended.wait(timeout):
+        if not self.fork.ended.wait(timeout):
             raise subprocess.TimeoutExpired(self.args, timeout)
         return self.returncode
 
@@ -62,7 +66,7 @@ class ForkedFlask:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self.stdout_path.read_text(errors="replace") if self.stdout_path.exists() else ""
-            if "\n" in text or self.ended.is_set():
+            if "\n" in text or self.fork.ended.is_set():
                 return text.partition("\n")[0] + "\n"
             time.sleep(0.05)
         raise subprocess.TimeoutExpired(self.args, timeout)
@@ -77,21 +81,16 @@ class ForkedFlask:
 
 
 class FlaskForks:
-    """The fork server of one test session; use it as a context manager."""
+    """The fork server of one test process (class_grading/forks.py's protocol)."""
 
     def __init__(self):
         self.folder = Path(tempfile.mkdtemp(prefix="flask-forks-"))
         clean = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
         # Started from / with no PYTHONPATH: its sys.path is a new `flask`'s, not the tests'.
-        self.process = subprocess.Popen([sys.executable, str(FORK_SERVER)], cwd="/", env=clean,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        if json.loads(self.process.stdout.readline()) != {"ready": True}:
+        self.server = ForkServer([sys.executable, str(FORK_SERVER)], cwd="/", env=clean)
+        if self.server.ready != {"ready": True}:
             raise RuntimeError("the flask fork server did not start")
-        self.runs = {}
         self.ids = itertools.count()
-        self.lock = threading.Lock()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
 
     def __enter__(self):
         return self
@@ -101,10 +100,7 @@ class FlaskForks:
 
     def close(self):
         """End the server (it kills whatever still runs) and remove the output files."""
-        self.process.stdin.close()
-        self.process.wait()
-        self.reader.join()
-        self.process.stdout.close()
+        self.server.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def start(self, *args, cwd, env, stdin=None, terminal=None, merged=False, output=None,
@@ -119,20 +115,15 @@ class FlaskForks:
         """
         number = next(self.ids)
         stdout = Path(output) if output else self.folder / f"{number}.out"
-        merged = merged or output is not None
-        run = ForkedFlask(self, [str(a) for a in args], stdout,
-                          stdout if merged else self.folder / f"{number}.err")
-        argv = [str(FLASK) if code is None else "-c", *run.args[1:]]
-        request = {"id": number, "argv": argv, "cwd": str(cwd), "code": code,
-                   "env": env, "stdin": str(stdin or os.devnull), "terminal": terminal,
-                   "stdout": str(run.stdout_path), "stderr": str(run.stderr_path)}
-        with self.lock:
-            self.runs[number] = run
-            self.process.stdin.write(json.dumps(request).encode() + b"\n")
-            self.process.stdin.flush()
-        if not run.started.wait(30):
-            raise RuntimeError("the flask fork server did not fork")
-        return run
+        stderr = stdout if merged or output is not None else self.folder / f"{number}.err"
+        argv = [str(FLASK) if code is None else "-c", *map(str, args)]
+        fork = self.server.request({
+            "argv": argv, "cwd": str(cwd), "code": code, "env": env,
+            "stdin": str(stdin or os.devnull), "terminal": terminal,
+            "stdout": str(stdout), "stderr": str(stderr)})
+        if fork.pid is None:
+            raise RuntimeError("the flask fork server is gone")
+        return ForkedFlask(fork, [str(a) for a in args], stdout, stderr)
 
     def run(self, *args, cwd, env, timeout=60, **options):
         """Run `flask *args` to the end: a CompletedProcess, as subprocess.run gives."""
@@ -144,17 +135,6 @@ class FlaskForks:
             run.wait(10)
             raise
         return subprocess.CompletedProcess(run.args, run.returncode, stdout, stderr)
-
-    def _read(self):
-        for line in self.process.stdout:
-            message = json.loads(line)
-            run = self.runs[message["id"]]
-            if "pid" in message:
-                run.pid = message["pid"]
-                run.started.set()
-            else:
-                run.returncode = message["returncode"]
-                run.ended.set()
 
 
 _forks = None

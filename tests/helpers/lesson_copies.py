@@ -6,7 +6,6 @@ a migration script or delete lesson/ in its own copy, in-process, without
 touching the repository and without starting a `flask` process.
 """
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.paths import LESSON_DIR, SERVER_DIR
@@ -15,33 +14,15 @@ from helpers.server_copies import copy_server
 CACHES = shutil.ignore_patterns("__pycache__")
 
 
-@dataclass
 class LessonCopy:
-    root: Path  # stands for a clone's top folder
-
-    @property
-    def server(self):
-        return self.root / "server"
-
-    @property
-    def migrations(self):
-        return self.server / "migrations"
-
-    @property
-    def versions(self):
-        return self.migrations / "versions"
-
-    @property
-    def models(self):
-        return self.server / "models.py"
-
-    @property
-    def lesson(self):
-        return self.root / "lesson"
-
-    @property
-    def backups(self):
-        return self.server / "instance" / "lesson-backups"
+    def __init__(self, root):
+        self.root = Path(root)  # stands for a clone's top folder
+        self.server = self.root / "server"
+        self.migrations = self.server / "migrations"
+        self.versions = self.migrations / "versions"
+        self.models = self.server / "models.py"
+        self.lesson = self.root / "lesson"
+        self.backups = self.server / "instance" / "lesson-backups"
 
     def settings(self, database_url):
         """create_app() settings for this copy, on `database_url`."""
