@@ -40,7 +40,12 @@ def pytest_configure(config):
     earlier = sorted(IN_MEMORY.glob("lesson-tests-*"), key=lambda path: path.stat().st_mtime)
     for folder in earlier[:max(len(earlier) - KEPT_RUNS + 1, 0)]:
         shutil.rmtree(folder, ignore_errors=True)
-    folder = tempfile.mkdtemp(prefix="lesson-tests-", dir=IN_MEMORY)
+    # Named by the process, not with random letters: the page shows its database's path, and a
+    # test looks for what is not on the page.
+    folder = IN_MEMORY / f"lesson-tests-{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    folder = str(folder)
     os.environ["TMPDIR"] = folder
     tempfile.tempdir = None  # tempfile reads TMPDIR again
     config.option.basetemp = os.path.join(folder, "basetemp")
