@@ -104,7 +104,7 @@ def in_process(result):
 
 
 @pytest.fixture
-def upgraded(copy_app, lesson_copy, tmp_path):
+def upgraded(copy_app):
     """A copy of the lesson at head, on its own SQLite file: (its app, the file)."""
     assert copy_app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
     with copy_app.app_context():

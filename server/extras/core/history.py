@@ -76,7 +76,8 @@ def read_history(script):
             f"{name}/ is missing, so no migration can be found: restore it (`git checkout -- "
             f"{name}`), or create it empty before the first `flask db migrate`."))
 
-    def files(variable, value):
+    def scripts_saying(variable, value):
+        """The scripts whose text sets `variable` to `value`, named from the server folder."""
         # The kit's own file scanner; imported only when a history is broken.
         from testing.history import files_saying
 
@@ -96,18 +97,20 @@ def read_history(script):
         duplicate = re.match(r"Revision (\S+) is present more than once", message)
         dangling = re.match(r"Revision (\S+) referenced from .* is not present", message)
         if duplicate:
+            both = " and ".join(scripts_saying("revision", duplicate.group(1)))
             problem = (
-                f"{' and '.join(files('revision', duplicate.group(1)))} have the same revision = "
-                f"'{duplicate.group(1)}': one was copied from the other. Give the copy an id of "
-                "its own, and point the down_revision that follows it at that id.")
+                f"{both} have the same revision = '{duplicate.group(1)}': one was copied from the "
+                "other. Give the copy an id of its own, and point the down_revision that follows "
+                "it at that id.")
             break
         if dangling and problem is None:
+            pointing = " and ".join(scripts_saying("down_revision", dangling.group(1)))
             problem = (
-                f"{' and '.join(files('down_revision', dangling.group(1)))} says down_revision = "
-                f"'{dangling.group(1)}', but no script has that revision: set it to the revision "
-                "of the migration before it.")
+                f"{pointing} says down_revision = '{dangling.group(1)}', but no script has that "
+                "revision: set it to the revision of the migration before it.")
     if problem is None and isinstance(failure, CycleDetected):
-        looped = sorted({f for revision in failure.revisions for f in files("revision", revision)})
+        looped = sorted({name for revision in failure.revisions
+                         for name in scripts_saying("revision", revision)})
         problem = (
             f"{' and '.join(looped)} point at each other through down_revision, so the history "
             "has no beginning: the first migration says down_revision = None, and each other "

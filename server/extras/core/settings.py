@@ -67,7 +67,6 @@ def check_settings(app):
     config = app.config
     for setting in SECONDS:
         config[setting.name] = setting.checked(config)
-    config["SCHEMA_PAGE_HOSTS"] = host_names(config.get("SCHEMA_PAGE_HOSTS"))
     # Where `flask lesson start` finds step 1's models and sets work aside.
     config.setdefault("MODELS_FILE", os.path.join(app.root_path, "models.py"))
     config.setdefault("LESSON_DIR", os.path.join(os.path.dirname(app.root_path), "lesson"))
@@ -75,7 +74,11 @@ def check_settings(app):
 
 
 def host_names(value):
-    """SCHEMA_PAGE_HOSTS as lower-case names: a list, or names split by commas."""
+    """SCHEMA_PAGE_HOSTS as lower-case names: a list, or names split by commas.
+
+    Any text is a host name, so there is nothing to refuse: the page reads the
+    setting with this on each request (schema_page/protection.py).
+    """
     if not value:
         return []
     names = value.split(",") if isinstance(value, str) else value
