@@ -37,7 +37,8 @@ def pytest_configure(config):
     if (hasattr(config, "workerinput") or config.option.basetemp
             or not (IN_MEMORY.is_dir() and os.access(IN_MEMORY, os.W_OK))):
         return
-    earlier = sorted(IN_MEMORY.glob("lesson-tests-*"), key=lambda path: path.stat().st_mtime)
+    earlier = sorted((folder for folder in IN_MEMORY.glob("lesson-tests-*")
+                      if not run_is_alive(folder)), key=lambda path: path.stat().st_mtime)
     for folder in earlier[:max(len(earlier) - KEPT_RUNS + 1, 0)]:
         shutil.rmtree(folder, ignore_errors=True)
     # Named by the process, not with random letters: the page shows its database's path, and a
@@ -49,6 +50,18 @@ def pytest_configure(config):
     os.environ["TMPDIR"] = folder
     tempfile.tempdir = None  # tempfile reads TMPDIR again
     config.option.basetemp = os.path.join(folder, "basetemp")
+
+
+def run_is_alive(folder):
+    """True while the run that made `folder` (lesson-tests-<pid>) is still going: another
+    checkout's suite may be running at the same time, and its files must stay."""
+    try:
+        os.kill(int(folder.name.rsplit("-", 1)[1]), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @pytest.fixture(params=backends_under_test(), ids=str)
