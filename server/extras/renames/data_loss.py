@@ -8,6 +8,7 @@ from alembic.operations import ops
 from sqlalchemy.exc import SQLAlchemyError
 
 from extras.core.database import count_rows
+from extras.renames.not_null import FilledNotNull
 from extras.renames.operations import Warned
 
 
@@ -23,7 +24,8 @@ def mark_risks(connection, container):
             continue
         if isinstance(op, (ops.DropTableOp, ops.DropColumnOp)):
             warning = f"deletes {describe_loss(connection, op)}"
-        elif isinstance(op, ops.AlterColumnOp) and op.modify_nullable is False:
+        elif (isinstance(op, ops.AlterColumnOp) and op.modify_nullable is False
+              and not isinstance(op, FilledNotNull)):  # not_null.py filled its NULLs
             warning = describe_nulls(connection, op)
         else:
             continue
