@@ -7,10 +7,15 @@ in-process. `migrate` writes into a copy of migrations/, never the repository's.
 import pytest
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Integer, String
+from sqlalchemy import Column, Integer, String, create_engine, make_url, text
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.pool import NullPool
 
+from app import create_app
+from helpers.cli_runner import CliRunner
 from helpers.migration_copies import copy_migrations
 from models import db
+from testing.backends import backends_under_test
 
 AT_HEAD = pytest.mark.database_at_step(4)
 
@@ -138,3 +143,60 @@ def test_upgrade_never_looks_for_drift(app, runner, live_db):
     assert result.exit_code == 0, result.output
     assert drift_lines(result.output) == [], result.output
     assert live_db.revision() == "76f31678b786"
+
+
+SERVERS = [backend for backend in backends_under_test() if backend.server_url is not None]
+READER = "drift_reader"  # may read the test's database, and create nothing
+
+
+def reader_url(backend, database_url):
+    """`database_url` for a user who may read its tables but create no schema or database."""
+    url = make_url(database_url)
+    with create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT").connect() as admin:
+        if backend.is_mysql:
+            admin.execute(text(f"CREATE USER IF NOT EXISTS '{READER}'@'localhost'"))
+            admin.execute(text(f"GRANT SELECT ON `{url.database}`.* TO '{READER}'@'localhost'"))
+        else:
+            try:
+                admin.execute(text(f"CREATE ROLE {READER} LOGIN"))
+            except ProgrammingError:  # made by an earlier test: it outlives the databases
+                pass
+            admin.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER}"))
+    return url.set(username=READER).render_as_string(hide_password=False)
+
+
+@pytest.mark.parametrize("server", SERVERS, ids=str)
+@AT_HEAD
+def test_a_shadow_database_that_cannot_be_made_is_one_line_and_the_command_goes_on(
+        server, request, database_supply, tmp_path):
+    with database_supply.at_step(server, 4, tmp_path) as url:
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": reader_url(server, url)})
+        app.test_cli_runner_class = CliRunner
+        try:
+            with app.app_context():
+                result = app.test_cli_runner().invoke(args=["db", "check"])
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.output.splitlines() if "Drift not checked" in line]
+    assert line.startswith("Drift not checked: no shadow database could be made ("), line
+    assert "denied" in line, line
+
+
+@AT_HEAD
+def test_the_shadow_is_always_dropped(backend, app, runner, tmp_path):
+    """Nothing named shadow_ stays behind: no schema, no database, no file."""
+    files = set(tmp_path.rglob("*"))
+    result = runner.invoke(args=["db", "check"])
+    assert "Drift not checked" not in result.output, result.output
+    with app.app_context(), db.engine.connect() as connection:
+        if backend.is_mysql:
+            left = connection.execute(text("SHOW DATABASES LIKE 'shadow\\_%'")).all()
+        elif backend.server_url is not None:
+            left = connection.execute(text(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'shadow\\_%'")).all()
+        else:
+            left = set(tmp_path.rglob("*")) - files
+    assert not left, left
