@@ -200,3 +200,21 @@ def test_the_shadow_is_always_dropped(backend, app, runner, tmp_path):
         else:
             left = set(tmp_path.rglob("*")) - files
     assert not left, left
+
+
+@AT_HEAD
+def test_the_page_shows_drift_as_its_own_warning(app, client):
+    untouched = client.get("/").get_data(as_text=True)
+    by_hand(app, drop_salary)
+
+    page = client.get("/")
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="drift"' not in untouched and 'id="drift"' in html
+    drift = html[html.index('id="drift"'):]
+    drift = drift[:drift.index("</section>")]
+    assert f"employees.salary was dropped by hand ({INITIAL})".replace('"', "&#34;") in drift, drift
+    # The models still have salary: that is the other warning, about models.py.
+    assert "The models and the database disagree" not in drift
+    assert "The models and the database disagree" in html

@@ -7,7 +7,7 @@ made, one line says so and the command goes on as it would without this.
 """
 from alembic.util import CommandError
 
-from extras.drift.compare import find_drift
+from extras.drift.compare import find_drift, history_up_to
 from extras.drift.shadow import ShadowUnavailable
 
 FIX = ("On a practice database, delete it and run `flask db upgrade` to build it again from "
@@ -25,10 +25,9 @@ def check_drift(connection, history, revision, command, x_arguments, terminal):
     choice = x_arguments.get("drift")
     if choice not in (None, "undo"):
         raise CommandError(f"-x drift must be undo, not {choice!r}.")
-    revisions = [script.revision for script in history.chain]
-    if revision is None or revision not in revisions:
+    scripts = history_up_to(history.chain, revision)
+    if scripts is None:
         return
-    scripts = history.chain[:revisions.index(revision) + 1]
     try:
         differences = find_drift(connection, scripts)
     except ShadowUnavailable as error:

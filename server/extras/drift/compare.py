@@ -41,6 +41,18 @@ class Difference:
         return line
 
 
+def history_up_to(chain, revision):
+    """The Scripts of `chain` (oldest first) up to `revision`; None if it is not on the chain.
+
+    A database with no migration applied, or at a revision the scripts do not
+    know, has no history to compare with.
+    """
+    revisions = [script.revision for script in chain]
+    if revision is None or revision not in revisions:
+        return None
+    return chain[:revisions.index(revision) + 1]
+
+
 def find_drift(connection, scripts):
     """The Differences between the database and what `scripts` (oldest first) build.
 

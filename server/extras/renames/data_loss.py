@@ -8,8 +8,7 @@ from alembic.operations import ops
 from sqlalchemy.exc import SQLAlchemyError
 
 from extras.core.database import count_rows
-from extras.renames.not_null import FilledNotNull
-from extras.renames.operations import Warned
+from extras.renames.operations import FilledNotNull, Warned
 
 
 def mark_risks(connection, container):

@@ -16,49 +16,22 @@ with a warning comment, and the terminal says how to give the value.
 """
 import decimal
 
-from alembic.autogenerate import renderers
 from alembic.operations import ops
 from alembic.util import CommandError
 from sqlalchemy import String
 from sqlalchemy.exc import SQLAlchemyError
 
 from extras.core.database import count_rows
-from extras.renames.operations import Warned
+from extras.renames.operations import FillColumn, FilledNotNull, Warned
 
 MYSQL_BACKENDS = ("mysql", "mariadb")
 BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
-class FilledNotNull(ops.AlterColumnOp):
-    """The NOT NULL that comes after the fill: its NULLs are gone by then, so no warning."""
-
-
-class FillColumn(ops.MigrateOperation):
-    """`op.execute(UPDATE ...)` giving `value` to every row whose `column` is NULL."""
-
-    def __init__(self, table_name, column_name, value, rows):
-        self.table_name, self.column_name, self.value, self.rows = (
-            table_name, column_name, value, rows)
-
-
-@renderers.dispatch_for(FillColumn)
-def render_fill(autogen_context, op):
-    prefix = autogen_context.opts["alembic_module_prefix"]
-    sa = autogen_context.opts["sqlalchemy_module_prefix"]
-    sql = (f"UPDATE {op.table_name} SET {op.column_name} = :value "
-           f"WHERE {op.column_name} IS NULL")
-    return [f"# Data migration written by `flask db migrate`: the {rows(op.rows)} of "
-            f"{op.table_name} get the value it was given.",
-            f"{prefix}execute({sa}text({sql!r}).bindparams(value={op.value!r}))"]
-
-
-@renderers.dispatch_for(FilledNotNull)
-def render_filled_not_null(autogen_context, op):
-    return renderers.dispatch(ops.AlterColumnOp)(autogen_context, op)
-
-
 def rows(count):
     return f"{count} row{'' if count == 1 else 's'}"
+
+
 
 
 class NeededValues:
