@@ -53,7 +53,7 @@ def assert_fills_and_undoes(project, live_db, value):
     add = upgrade.index("batch_op.add_column(sa.Column('email', sa.String(length=255), "
                         "nullable=True))")
     fill = upgrade.index("op.execute(sa.text('UPDATE employees SET email = :value WHERE email "
-                         f"IS NULL').bindparams(value={value!r}))")
+                         f"IS NULL')\n               .bindparams(value={value!r}))")
     not_null = upgrade.index("batch_op.alter_column('email',")
     assert add < fill < not_null, script
     assert "nullable=False" in upgrade[not_null:], script
@@ -157,8 +157,8 @@ def test_a_column_made_not_null_gets_its_nulls_filled(head, live_db):
 
     assert run.returncode == 0, run.output
     upgrade = body(head.new_script(), "upgrade")
-    assert "UPDATE employees SET salary = :value WHERE salary IS NULL').bindparams(value=0)" \
-        in upgrade, upgrade
+    assert "UPDATE employees SET salary = :value WHERE salary IS NULL')\n" in upgrade, upgrade
+    assert ".bindparams(value=0))" in upgrade, upgrade
     assert "WARNING" not in upgrade, upgrade
     head.upgrade(live_db)
     assert [row["salary"] for row in live_db.rows("employees", ["id", "salary"])] == [

@@ -93,9 +93,10 @@ def render_fill(autogen_context, op):
     sql = (f"UPDATE {op.table_name} SET {op.column_name} = :value "
            f"WHERE {op.column_name} IS NULL")
     rows = f"{op.rows} row{'' if op.rows == 1 else 's'}"
-    return [f"# Data migration written by `flask db migrate`: the {rows} of "
-            f"{op.table_name} get the value it was given.",
-            f"{prefix}execute({sa}text({sql!r}).bindparams(value={op.value!r}))"]
+    call = f"{prefix}execute("
+    return [f"# Data migration by `flask db migrate`: the {rows} of {op.table_name} get "
+            "the value it was given.",
+            f"{call}{sa}text({sql!r})\n{' ' * len(call)}.bindparams(value={op.value!r}))"]
 
 
 @renderers.dispatch_for(FilledNotNull)
