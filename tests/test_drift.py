@@ -13,9 +13,10 @@ from sqlalchemy.pool import NullPool
 
 from app import create_app
 from helpers.cli_runner import CliRunner
-from helpers.migration_copies import copy_migrations
+from helpers.migration_copies import copy_migrations, copy_with_extra_migration
 from models import db
 from testing.backends import backends_under_test
+from testing.lesson import EMPLOYEE_ROWS
 
 AT_HEAD = pytest.mark.database_at_step(4)
 
@@ -143,6 +144,29 @@ def test_upgrade_never_looks_for_drift(app, runner, live_db):
     assert result.exit_code == 0, result.output
     assert drift_lines(result.output) == [], result.output
     assert live_db.revision() == "76f31678b786"
+
+
+# Runs on the real database, which has the lesson's rows; fails on an empty shadow.
+NEEDS_ROWS = ('    op.get_bind().execute(sa.text("SELECT name FROM employees WHERE id = 1"))'
+              '.scalar_one()')
+
+
+@AT_HEAD
+def test_a_history_that_cannot_be_replayed_is_one_line_and_the_command_goes_on(
+        runner, live_db, tmp_path):
+    live_db.insert("employees", EMPLOYEE_ROWS)
+    migrations = copy_with_extra_migration(tmp_path, "76f31678b786", upgrade=NEEDS_ROWS)
+    upgraded = runner.invoke(args=["db", "upgrade", "-d", str(migrations)])
+    assert upgraded.exit_code == 0, upgraded.output
+
+    result = runner.invoke(args=["db", "check", "-d", str(migrations)])
+
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.output.splitlines() if "Drift not checked" in line]
+    assert line == ("Drift not checked: no shadow database could be made (migration "
+                    "e0e0e0000005 failed in it: NoResultFound: No row was found when one was "
+                    "required)."), line
+    assert "Traceback" not in result.output
 
 
 SERVERS = [backend for backend in backends_under_test() if backend.server_url is not None]

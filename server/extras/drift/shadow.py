@@ -86,11 +86,21 @@ def dropped_database(connection, name):
 
 
 def replay(shadow, scripts, after_each=None):
-    """Run each Alembic Script's upgrade() on `shadow`, oldest first; after_each(script) after."""
+    """Run each Alembic Script's upgrade() on `shadow`, oldest first; after_each(script) after.
+
+    A script that fails there (one that reads rows the real database has, for
+    example) raises ShadowUnavailable.
+    """
     context = MigrationContext.configure(shadow)
     with Operations.context(context):
         for script in scripts:
-            script.module.upgrade()
+            try:
+                script.module.upgrade()
+            except Exception as error:  # a script that needs the real data, say: no shadow
+                first = (str(error).strip().splitlines() or [""])[0]
+                raise ShadowUnavailable(
+                    f"migration {script.revision} failed in it: {type(error).__name__}: "
+                    f"{first}") from error
             if after_each is not None:
                 after_each(script)
 

@@ -12,8 +12,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from extras.core.database import current_revision
 from extras.core.history import kept_history
-from extras.drift.compare import find_drift, history_up_to
-from extras.drift.shadow import ShadowUnavailable
 from extras.schema_page.page_connection import page_connection
 
 
@@ -29,6 +27,11 @@ def init_app(app):
 
 def page_drift():
     """The drift of the app's database, read on a page connection of its own."""
+    # Imported here, as `flask db migrate` imports it: no other command pays for Alembic's
+    # comparison code at start-up.
+    from extras.drift.compare import find_drift, history_up_to
+    from extras.drift.shadow import ShadowUnavailable
+
     migrate = current_app.extensions["migrate"]
     history = kept_history(migrate.migrate.get_config())
     try:
