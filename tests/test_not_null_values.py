@@ -149,6 +149,17 @@ def test_a_value_that_is_not_the_columns_type_is_one_line(head):
     assert set(head.migrations.glob("versions/*.py")) == head.step2_scripts
 
 
+def test_an_x_option_for_a_column_that_needs_no_value_is_one_line(head):
+    change_employee(head, f"{SALARY}\n    {EMAIL}")
+
+    run = head.flask("db", "migrate", "-x", f"employees.emial={ANSWER}", "-m", "add email")
+
+    assert run.returncode == 1, run.output
+    assert ("Error: -x employees.emial=...: the new migration has no NOT NULL column "
+            "employees.emial on a table with rows that needs a value") in run.output, run.output
+    assert set(head.migrations.glob("versions/*.py")) == head.step2_scripts
+
+
 def test_a_column_made_not_null_gets_its_nulls_filled(head, live_db):
     live_db.insert("employees", [{"id": 3, "name": "Ola Berg", "salary": None}])
     change_employee(head, "salary = db.Column(db.Integer, nullable=False)")

@@ -50,7 +50,20 @@ class NeededValues:
         return self.connection.dialect.name in MYSQL_BACKENDS
 
     def fill(self):
-        """Rewrite every NOT NULL that has a value; warn about the rest."""
+        """Rewrite every NOT NULL that has a value; warn about the rest.
+
+        A `-x TABLE.COLUMN=VALUE` that no column asked for is a typo, most
+        likely: it stops with one line rather than being ignored.
+        """
+        self.asked = set()
+        self.fill_each()
+        unused = sorted(key for key in self.x_arguments if "." in key and key not in self.asked)
+        if unused:
+            raise CommandError(
+                f"-x {unused[0]}=...: the new migration has no NOT NULL column {unused[0]} on "
+                "a table with rows that needs a value; check the name (TABLE.COLUMN).")
+
+    def fill_each(self):
         top = self.upgrade_ops.ops
         for table_ops in [op for op in top if isinstance(op, ops.ModifyTableOps)]:
             for op in list(table_ops.ops):
@@ -146,6 +159,7 @@ class NeededValues:
 
     def value_for(self, name, column, question):
         """The value from `-x name=VALUE`, or typed at `question`; None if nobody gave one."""
+        self.asked.add(name)
         if name in self.x_arguments:
             try:
                 return as_python(self.x_arguments[name], column)
