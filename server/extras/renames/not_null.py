@@ -15,10 +15,12 @@ Without one, nothing is assumed: the script stays as autogenerate wrote it,
 with a warning comment, and the terminal says how to give the value.
 """
 import decimal
+from types import SimpleNamespace
 
 from alembic.operations import ops
 from alembic.util import CommandError
-from sqlalchemy import String
+from sqlalchemy import String, select, table
+from sqlalchemy import column as column_clause
 from sqlalchemy.exc import SQLAlchemyError
 
 from extras.core.database import count_rows
@@ -69,11 +71,11 @@ class NeededValues:
             for op in list(table_ops.ops):
                 if isinstance(op, ops.AddColumnOp) and needs_value(op.column):
                     self.new_column(table_ops, op)
-                elif (isinstance(op, ops.AlterColumnOp) and op.modify_nullable is False
-                      and op.modify_name is None):
-                    self.made_not_null(table_ops, op)
-                elif isinstance(op, ops.AlterColumnOp) and op.modify_type is not None:
-                    self.type_change(table_ops, op)
+                elif isinstance(op, ops.AlterColumnOp):
+                    if op.modify_nullable is False and op.modify_name is None:
+                        op = self.made_not_null(table_ops, op)
+                    if op.modify_type is not None:
+                        self.type_change(table_ops, op)
 
     def new_column(self, table_ops, add):
         column = add.column
@@ -114,15 +116,16 @@ class NeededValues:
         ]
 
     def made_not_null(self, table_ops, alter):
+        """Fill the NULLs before `alter` makes the column NOT NULL; return the op in its place."""
         try:
             total = count_rows(self.connection, alter.table_name, schema=alter.schema)
             values = count_rows(self.connection, alter.table_name, alter.column_name,
                                 schema=alter.schema)
         except SQLAlchemyError:
-            return
+            return alter
         nulls = total - values
         if not nulls:
-            return
+            return alter
         name = f"{alter.table_name}.{alter.column_name}"
         column = alter_as_column(alter)
         value = self.value_for(name, column, (
@@ -130,7 +133,7 @@ class NeededValues:
             f"there. What should {'it' if nulls == 1 else 'they'} hold?"))
         if value is None:  # data_loss.py marks it: "fails on upgrade: ... holds 1 NULL"
             self.hints.append(name)
-            return
+            return alter
         at = table_ops.ops.index(alter)
         filled = FilledNotNull.__new__(FilledNotNull)  # the same op, minus the warning
         filled.__dict__.update(alter.__dict__)
@@ -138,13 +141,15 @@ class NeededValues:
         top = self.upgrade_ops.ops
         top.insert(top.index(table_ops), FillColumn(alter.table_name, alter.column_name,
                                                     value, nulls))
+        return filled
 
     def type_change(self, table_ops, alter):
         """Warn when values in the column will not survive the new type, counted."""
         try:
-            stored = [value for (value,) in self.connection.exec_driver_sql(
-                f"SELECT {alter.column_name} FROM {alter.table_name} "
-                f"WHERE {alter.column_name} IS NOT NULL")]
+            values = column_clause(alter.column_name)
+            stored = self.connection.execute(
+                select(values).select_from(table(alter.table_name, schema=alter.schema))
+                .where(values.is_not(None))).scalars().all()
         except SQLAlchemyError:
             return
         lost = [value for value in stored if not survives(value, alter.modify_type)]
@@ -184,9 +189,8 @@ def needs_value(column):
 
 def alter_as_column(alter):
     """Just enough of the column for as_python(): its type."""
-    class Column:
-        type = alter.modify_type if alter.modify_type is not None else alter.existing_type
-    return Column
+    return SimpleNamespace(
+        type=alter.modify_type if alter.modify_type is not None else alter.existing_type)
 
 
 def python_type(sql_type):
