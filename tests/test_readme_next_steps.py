@@ -22,8 +22,10 @@ TITLE = "### Two things you will meet next"
 COMMANDS = ("flask ", "git ", "python ", "rm ")
 QUESTION_END = "(Enter to leave it to you): "
 SALARY = "    salary = db.Column(db.Integer)\n"
+# A learner's git, without this machine's own settings (hooks, signing...).
 GIT_PERSON = {"GIT_AUTHOR_NAME": "Learner", "GIT_AUTHOR_EMAIL": "learner@example.com",
-              "GIT_COMMITTER_NAME": "Learner", "GIT_COMMITTER_EMAIL": "learner@example.com"}
+              "GIT_COMMITTER_NAME": "Learner", "GIT_COMMITTER_EMAIL": "learner@example.com",
+              "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
 
 def readme_part():
