@@ -26,6 +26,7 @@ from .differences import (
     schema_problems,
 )
 from .expectations import as_expected, rows_after_upgrade, schema_after_upgrade
+from .history import written_words
 from .learner_copy import warning_notes
 from .lesson import STEP_COUNT
 from .models_check import check_models
@@ -41,7 +42,7 @@ def test_history(history, walk):
     problems = list(history.problems)
     written = len(history.migrations)
     if not problems and written < STEP_COUNT:
-        problems.append(f"{written} of the lesson's {STEP_COUNT} migrations are written")
+        problems.append(written_words(written))
     for migration, effect in walk.extra_migrations():
         ordinal = ORDINALS.get(migration.number, f"number {migration.number}")
         problems.append(

@@ -61,6 +61,14 @@ class History:
         return list(self.migrations)
 
 
+def written_words(written):
+    """How many of the lesson's migrations are written, as a sentence reads it."""
+    if written == 0:
+        return f"none of the lesson's {STEP_COUNT} migrations is written yet"
+    verb = "is" if written == 1 else "are"
+    return f"{written} of the lesson's {STEP_COUNT} migrations {verb} written"
+
+
 def read_history(migrations_dir):
     """The History of the migrations in `migrations_dir` (a folder with versions/ in it)."""
     migrations_dir = Path(migrations_dir).resolve()

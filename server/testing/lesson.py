@@ -15,6 +15,13 @@ STEP_TOPICS = {
     3: "rename the table department to departments",
     4: "rename the column address to location",
 }
+# The command that writes each step's migration (run in server/, models.py changed first).
+STEP_COMMANDS = {
+    1: 'flask db migrate -m "Initial migration."',
+    2: 'flask db migrate -m "add Department"',
+    3: 'flask db migrate -m "rename department"',
+    4: 'flask db migrate -m "rename address"',
+}
 
 # A column's type family: the lesson only cares whether it holds whole numbers or text.
 INTEGER = "integer"
