@@ -150,3 +150,21 @@ DEPARTMENT_ROWS = [
 ]
 ROWS_ADDED_AT_STEP = {1: ("employees", EMPLOYEE_ROWS), 2: ("department", DEPARTMENT_ROWS)}
 
+
+def rows_to_add(step, tables):
+    """(table, rows) to add after `step`, under the names `tables` (a snapshot's) has for them.
+
+    A copy whose step 2 created `departments` at once gets its departments
+    there, so that its later steps are judged with the lesson's rows in
+    place and a mistake in step 2 costs step 2 alone.
+    """
+    table_name, rows = ROWS_ADDED_AT_STEP[step]
+    if table_name not in tables:
+        table_name = next((new for old, new in TABLE_RENAMES.values()
+                           if old == table_name and new in tables), table_name)
+    columns = tables.get(table_name, {})
+    renamed = {old: new for renamed_table, old, new in COLUMN_RENAMES.values()
+               if renamed_table == table_name and old not in columns and new in columns}
+    return table_name, [{renamed.get(key, key): value for key, value in row.items()}
+                        for row in rows]
+

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .database import MigrationFailed, Snapshot
 from .differences import extra_migration_effect
 from .history import Migration
-from .lesson import ROWS_ADDED_AT_STEP, STEP_COMMANDS, STEP_TOPICS
+from .lesson import ROWS_ADDED_AT_STEP, STEP_COMMANDS, STEP_TOPICS, rows_to_add
 
 
 class NotGraded(Exception):
@@ -107,7 +107,7 @@ class Walk:
                 break
             state = move.after
             if migration.number in ROWS_ADDED_AT_STEP:
-                table_name, rows = ROWS_ADDED_AT_STEP[migration.number]
+                table_name, rows = rows_to_add(migration.number, state.tables)
                 why = database.add_rows(table_name, rows)
                 if why:
                     self.rows_not_added[migration.number] = why
