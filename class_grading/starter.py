@@ -3,11 +3,12 @@
 This repository holds the finished lesson, so it cannot be the template a
 class starts from: an unchanged clone would get every point. The starter
 has the app, models.py at step 1, migrations/ with env.py and an empty
-versions/, the kit, lesson/ and a README written for a learner at step 0,
-in one commit. No migration script is copied, so none is in its files or
+versions/, the kit, lesson/, the Pipfile (the learner's scripts alone) and
+its lock, and a README written for a learner at step 0, in one commit. No migration script is copied, so none is in its files or
 its history. Nothing is written at DIR until the whole repository is
 made: it is built beside DIR and renamed into place.
 """
+import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,6 @@ NOT_COPIED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "in
 # (source, destination), relative to the top folders; folders are copied whole.
 FILES = [
     (".gitignore", ".gitignore"),
-    ("Pipfile", "Pipfile"),
     ("Pipfile.lock", "Pipfile.lock"),
     (".github/workflows/classroom.yml", ".github/workflows/classroom.yml"),
     ("lesson", "lesson"),
@@ -38,6 +38,12 @@ FILES = [
 MIGRATIONS_README = """Single-database configuration for Flask, made by `flask db init`.
 
 versions/ holds your migrations: `flask db migrate` writes each one there.
+"""
+# The learner's scripts; the others are the instructor's (their modules are not in the starter).
+# pipenv's lock hash leaves [scripts] out, so Pipfile.lock stays valid for the new Pipfile.
+LEARNER_SCRIPTS = ("start", "grade")
+SCRIPTS_COMMENT = """# Run from the top folder: `pipenv run start` (the app and its page, at
+# http://127.0.0.1:5555) and `pipenv run grade` (the grading kit: server/testing/grade.py).
 """
 COMMIT_MESSAGE = "The lesson at its start: models.py at step 1, no migration yet"
 GIT_IDENTITY = ["-c", "user.name=Lesson starter", "-c", "user.email=starter@example.invalid",
@@ -61,6 +67,14 @@ def problem_with(target):
     return None
 
 
+def starter_pipfile(text):
+    """This repository's Pipfile with the learner's scripts alone."""
+    packages, _, scripts = text.partition("\n[scripts]\n")
+    kept = [line for line in scripts.splitlines()
+            if re.match(rf"^({'|'.join(LEARNER_SCRIPTS)})\s*=", line)]
+    return f"{packages}\n[scripts]\n{SCRIPTS_COMMENT}" + "".join(f"{line}\n" for line in kept)
+
+
 def write_files(root):
     for source, destination in FILES:
         source, destination = REPO_DIR / source, root / destination
@@ -74,6 +88,7 @@ def write_files(root):
     (versions / ".gitkeep").write_text("")  # git keeps no empty folder
     (root / "server" / "migrations" / "README").write_text(MIGRATIONS_README)
     shutil.copy2(README, root / "README.md")
+    (root / "Pipfile").write_text(starter_pipfile((REPO_DIR / "Pipfile").read_text()))
 
 
 def commit(root):

@@ -22,7 +22,7 @@ from helpers.grading_outputs import junit_points, results_points
 from helpers.grading_runner import shared_runner
 from helpers.learner_copies import ORIGINAL_FORK, LearnerCopy, flask_db_init
 from testing.backends import backends_under_test
-from testing.history import TWO_HEADS_ADVICE
+from testing.history import TWO_HEADS_ADVICE, written_words
 from testing.points import POINTS
 
 GROUPS = ("step 1", "step 2", "step 3", "step 4", "history", "models.py")
@@ -508,3 +508,11 @@ def test_a_part_whose_checks_did_not_run_earns_nothing(tmp_path):
     assert results_points(run.results.read_text())["3"] == 0
     assert junit_points(run.junit.read_bytes(), sum(POINTS.values())) == 4
     assert "not checked in this run" in run.junit.read_text()
+
+
+def test_how_many_migrations_are_written_reads_right():
+    """The history line counts the migrations in words that agree with the number."""
+    assert [written_words(n) for n in (0, 1, 2)] == [
+        "none of the lesson's 4 migrations is written yet",
+        "1 of the lesson's 4 migrations is written",
+        "2 of the lesson's 4 migrations are written"]

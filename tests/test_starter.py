@@ -71,10 +71,22 @@ def test_the_starter_is_one_commit_of_the_lesson_at_its_start(starter):
         "server/migrations/versions/.gitkeep"]
     assert (starter / "server" / "models.py").read_text() == (
         LESSON_DIR / "step1_models.py").read_text()
+    scripts = tomllib.loads((starter / "Pipfile").read_text())["scripts"]
+    assert scripts == {"start": "flask --app server/app.py start",
+                       "grade": "python server/testing/grade.py"}, scripts
     readme = (starter / "README.md").read_text()
     assert "versions/, still empty" in readme and "pipenv run grade" in readme
     for number, command in STEP_COMMANDS.items():
         assert command in readme, (number, command)
+
+
+def test_its_lock_is_the_lock_of_its_pipfile(starter):
+    """Only [scripts] differ from this repository's Pipfile, which pipenv's hash leaves out:
+    `pipenv sync` installs the locked packages, as it does here."""
+    env = dict(os.environ, PIPENV_PIPFILE=str(starter / "Pipfile"), PIPENV_VERBOSITY="-1")
+    done = subprocess.run([sys.executable, "-m", "pipenv", "verify"], cwd=starter, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_no_finished_migration_is_in_its_files_or_history(starter):
@@ -95,7 +107,8 @@ def test_no_finished_migration_is_in_its_files_or_history(starter):
 
 
 def test_the_kit_grades_the_starter_0_with_the_next_command(starter, tmp_path):
-    """As a learner's untouched clone: the kit's own launcher, in the starter, on SQLite."""
+    """As a learner's untouched clone: the kit's own launcher (`pipenv run grade`), in the
+    starter, on SQLite."""
     env = {key: value for key, value in os.environ.items() if key not in NOT_PASSED_ON}
     results, junit = tmp_path / "results.json", tmp_path / "junit.xml"
     done = subprocess.run([sys.executable, "server/testing/grade.py", "--gradescope", str(results),
