@@ -4,9 +4,10 @@ This repository holds the finished lesson, so it cannot be the template a
 class starts from: an unchanged clone would get every point. The starter
 has the app, models.py at step 1, migrations/ with env.py and an empty
 versions/, the kit, lesson/, the Pipfile (the learner's scripts alone) and
-its lock, and a README written for a learner at step 0, in one commit. No migration script is copied, so none is in its files or
-its history. Nothing is written at DIR until the whole repository is
-made: it is built beside DIR and renamed into place.
+its lock, and a README written for a learner at step 0, in one commit. No
+migration script is copied, so none is in its files or its history.
+Nothing is written at DIR until the whole repository is made: it is built
+beside DIR and renamed into place.
 """
 import re
 import shutil

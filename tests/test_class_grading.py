@@ -14,6 +14,7 @@ left on a server.
 import csv
 import hashlib
 import io
+import json
 import os
 import re
 import shlex
@@ -24,6 +25,7 @@ import tarfile
 import uuid
 import xml.etree.ElementTree as ElementTree
 import zipfile
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -33,7 +35,10 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from class_grading.cli import row_of
+from class_grading.copies import Submission
 from class_grading.databases import database_names
+from class_grading.runner import GraderError
 from helpers.grading_outputs import junit_points
 from helpers.paths import REPO_DIR
 from test_grading_kit import CORRECT, FAKE_PASS, WRONG, edited, upgrade
@@ -421,3 +426,21 @@ def test_a_hostile_class_stays_in_its_folders(hostile_class):
     assert rows["win"]["status"] == "graded" and rows["win"]["total"] == "5", rows["win"]
     assert hostile_class["instructor untouched"], "the instructor's checkout changed"
     assert hostile_class["class untouched"], "a learner's file or folder changed"
+
+
+def test_a_copy_that_breaks_the_grader_gets_a_row_of_its_own():
+    """Whatever a copy makes go wrong in grading it (here: its results.json is not JSON) is
+    said in its row; the class goes on. A grader that cannot run at all still stops."""
+    future = Future()
+    try:
+        json.loads("{not json")
+    except json.JSONDecodeError as error:
+        future.set_exception(error)
+    row = row_of(future, Submission("mallory", Path("mallory")))
+    assert (row.name, row.status, row.total) == ("mallory", "not finished", 0), row
+    assert row.reasons == ["the grader failed on this copy: Expecting property name enclosed in "
+                           "double quotes: line 1 column 2 (char 1)"], row.reasons
+    stopped = Future()
+    stopped.set_exception(GraderError("cannot start Python for the kit"))
+    with pytest.raises(GraderError):
+        row_of(stopped, Submission("alice", Path("alice")))
