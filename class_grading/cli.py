@@ -14,10 +14,10 @@ import click
 
 from server.testing.backends import backends_under_test
 
-from .copies import find_submissions
+from .copies import MEGABYTE, Limits, NotAClass, find_submissions, one_line
 from .databases import check_servers, drop_databases, new_batch
 from .grading import grade
-from .results import table, write_csv, write_junit
+from .results import NOT_FINISHED, Row, table, write_csv, write_junit
 from .runner import GraderError, KitRunner
 
 PROG_NAME = "pipenv run grade-class"
@@ -37,11 +37,18 @@ PROG_NAME = "pipenv run grade-class"
               help="Also write the results to this CSV file, one row per copy.")
 @click.option("--junit", "junit_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write one JUnit XML file per copy into this folder.")
-def grade_class(paths, jobs, timeout, csv_file, junit_dir):
+@click.option("--max-size", type=click.IntRange(min=1), default=100, show_default=True,
+              metavar="MB", help="Megabytes one copy may unpack to; a bigger one is refused.")
+@click.option("--max-files", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Files one copy may unpack to; one with more is refused.")
+def grade_class(paths, jobs, timeout, csv_file, junit_dir, max_size, max_files):
     for target in (csv_file.parent if csv_file else None, junit_dir and junit_dir.parent):
         if target is not None and not target.is_dir():
             raise click.UsageError(f"the folder {target} does not exist")
-    submissions = find_submissions(paths)
+    try:
+        submissions = find_submissions(paths, Limits(max_size * MEGABYTE, max_files))
+    except NotAClass as error:
+        raise click.UsageError(str(error)) from None
     if not submissions:
         raise click.UsageError("no learner's copies in " + ", ".join(map(str, paths)))
     try:
@@ -73,7 +80,7 @@ def grade_all(submissions, jobs, timeout):
                        for submission in submissions}
             with progress(len(futures)) as bar:
                 for future in as_completed(futures):
-                    rows[futures[future]] = future.result()
+                    rows[futures[future]] = row_of(future, futures[future])
                     bar.update(1)
         except BaseException:  # Ctrl+C, or a grader error: start no more, end the runs going
             pool.shutdown(wait=False, cancel_futures=True)
@@ -83,6 +90,17 @@ def grade_all(submissions, jobs, timeout):
             pool.shutdown(wait=True)  # each copy's databases are dropped as its run ends
             drop_databases(batch)  # and whatever a server finished making after that
     return [rows[submission] for submission in submissions]
+
+
+def row_of(future, submission):
+    """The copy's Row; one copy that breaks the grader never stops the class."""
+    try:
+        return future.result()
+    except GraderError:
+        raise
+    except Exception as error:  # whatever a hostile copy made go wrong, said in its row
+        return Row(submission.name, NOT_FINISHED,
+                   reasons=[f"the grader failed on this copy: {one_line(error)}"])
 
 
 def progress(length):

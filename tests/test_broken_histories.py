@@ -25,6 +25,7 @@ from helpers.paths import SERVER_DIR
 from helpers.server_copies import copy_server
 from models import db
 from testing.backends import SQLITE
+from testing.history import TWO_HEADS_ADVICE
 
 COMMANDS = [["db", "upgrade"], ["db", "current"], ["db", "history"], ["seed"]]
 SCRIPTS = "migrations/versions"
@@ -75,7 +76,8 @@ HISTORIES = {  # how to break it, and what the line must say
     "dangling down_revision": (dangling, [STEP3, "'ffff51f20aa4768b'", "no script has"]),
     "cycle": (cycle, [FIRST, STEP4, "point at each other", "down_revision = None"]),
     "duplicate id": (duplicate, [STEP4, f"{SCRIPTS}/aaaa00000001_copy.py", "same revision"]),
-    "two heads": (two_heads, [STEP4, f"{SCRIPTS}/bbbb00000002_branch.py", "flask db merge heads"]),
+    # The kit's own advice (test_grading_kit.py's "two heads" cases): one straight line, no merge.
+    "two heads": (two_heads, [STEP4, f"{SCRIPTS}/bbbb00000002_branch.py", TWO_HEADS_ADVICE]),
     "no versions folder": (no_versions_folder, [f"{SCRIPTS}/ is missing", "git checkout"]),
     "no revision": (no_revision, [STEP2, "has no `revision = '...'` line"]),
     "syntax error": (syntax_error, [f"{STEP4}, line", "SyntaxError"]),

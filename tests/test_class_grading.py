@@ -13,6 +13,8 @@ left on a server.
 """
 import csv
 import hashlib
+import io
+import json
 import os
 import re
 import shlex
@@ -23,6 +25,7 @@ import tarfile
 import uuid
 import xml.etree.ElementTree as ElementTree
 import zipfile
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -32,7 +35,10 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from class_grading.cli import row_of
+from class_grading.copies import Submission
 from class_grading.databases import database_names
+from class_grading.runner import GraderError
 from helpers.grading_outputs import junit_points
 from helpers.paths import REPO_DIR
 from test_grading_kit import CORRECT, FAKE_PASS, WRONG, edited, upgrade
@@ -306,9 +312,135 @@ def test_bad_input_is_one_line_and_non_zero(args, words):
 
 def test_a_server_that_cannot_be_reached_stops_the_grader(tmp_path):
     env = dict(os.environ, TEST_DATABASE_URLS="postgresql+psycopg://nobody@/x?host=/nonexistent")
-    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "server" / "migrations").mkdir(parents=True)
     result = run_command(tmp_path, env=env)
     assert result.returncode == 1, result
     assert result.stderr.startswith("Error: TEST_DATABASE_URLS lists postgresql, which cannot "
                                     "be reached"), result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
+
+
+def test_a_path_that_is_no_class_is_one_line(tmp_path):
+    """A folder with neither a copy nor an entry that could be one (a checkout's docs, say),
+    and a file that is no archive: one line, exit code 2, nothing graded."""
+    (tmp_path / "project" / "docs").mkdir(parents=True)
+    (tmp_path / "project" / "Pipfile").write_text("[packages]\n")
+    (tmp_path / "notes.txt").write_text("rename the table\n")
+    for path, words in ((tmp_path / "project", "is neither a copy of the lesson (it has no "
+                                                "server/migrations) nor a folder of copies"),
+                        (tmp_path / "notes.txt", "is neither a copy of the lesson nor a folder "
+                                                 "of copies: a file")):
+        result = run_command(path)
+        assert result.returncode == 2, result
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result
+        assert words in result.stderr and result.stdout == "", result
+
+
+def windows_zip(source, target, top):
+    """`source` zipped as Windows PowerShell 5's Compress-Archive does: backslashes in names."""
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                name = "\\".join((top, *path.relative_to(source).parts))
+                archive.writestr(name, path.read_bytes())
+
+
+def lesson_skeleton(root):
+    """Just enough of a copy to be taken for one: the refusals come before any grading."""
+    (root / "server" / "migrations" / "versions").mkdir(parents=True)
+    return root
+
+
+# Limits of the hostile class's run: a real copy unpacks to well under both.
+MAX_MB, MAX_FILES = 2, 500
+
+
+@pytest.fixture(scope="module")
+def hostile_class(tmp_path_factory):
+    """A class that tries to leave its folders, and the run of the command on it."""
+    base = tmp_path_factory.mktemp("hostile")
+    instructor = base / "instructor"  # an instructor's checkout, beside the class
+    (instructor / "server" / "testing").mkdir(parents=True)
+    (instructor / "server" / "migrations").mkdir()
+    (instructor / "server" / "testing" / "grades.py").write_text("POINTS = 1\n")
+    (instructor / "solution.py").write_text("op.rename_table('department', 'departments')\n")
+    folder = base / "class"
+    folder.mkdir()
+    (lesson_skeleton(folder / "linked") / "server").rename(folder / "linked-server")
+    (folder / "linked" / "server").symlink_to(instructor / "server")  # the kit would go there
+    (folder / "linked-server").rename(base / "unused")
+    peek = lesson_skeleton(folder / "peek")
+    (peek / "server" / "models.py").symlink_to(os.path.relpath(instructor / "solution.py",
+                                                               peek / "server"))
+    (folder / "elsewhere").symlink_to(instructor)
+    built = CASES["this repository with its own revision ids"].build(base / "build" / "win", None)
+    windows_zip(built.root, folder / "win.zip", "win-main")
+    with zipfile.ZipFile(folder / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bomb/server/migrations/versions/.keep", "")
+        with archive.open("bomb/server/zeros", "w") as zeros:
+            for _ in range(MAX_MB + 1):
+                zeros.write(bytes(1024 * 1024))
+    with zipfile.ZipFile(folder / "many.zip", "w") as archive:
+        for number in range(MAX_FILES + 1):
+            archive.writestr(f"many/server/migrations/versions/{number}.py", "")
+    with tarfile.open(folder / "tarbomb.tar.gz", "w:gz") as archive:
+        info = tarfile.TarInfo("tarbomb/server/zeros")
+        info.size = (MAX_MB + 1) * 1024 * 1024
+        archive.addfile(info, io.BytesIO(bytes(info.size)))
+    bundled = lesson_skeleton(base / "bundled")
+    (bundled / "server" / "models.py").symlink_to(instructor / "solution.py")
+    hand_in(bundled, "bundle", folder, "bundled")
+    before = {"class": fingerprint(folder), "instructor": fingerprint(instructor)}
+    out = base / "out"
+    out.mkdir()
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("TEST_DATABASE_URLS", "ADVISORY_DATABASE_URLS")}
+    result = run_command(folder, "--jobs", 2, "--timeout", TIMEOUT, "--csv", out / "grades.csv",
+                         "--max-size", MAX_MB, "--max-files", MAX_FILES, env=env)
+    rows = {}
+    if (out / "grades.csv").exists():
+        with open(out / "grades.csv", newline="") as file:
+            rows = {row["name"]: row for row in csv.DictReader(file)}
+    return {"result": result, "rows": rows,
+            "class untouched": before["class"] == fingerprint(folder),
+            "instructor untouched": before["instructor"] == fingerprint(instructor)}
+
+
+def test_a_hostile_class_stays_in_its_folders(hostile_class):
+    """Links out of a copy are refused (a folder, a class entry, a git bundle), a PowerShell zip
+    is graded, bombs stop at the limits; every copy has its row and nothing outside changed."""
+    result, rows = hostile_class["result"], hostile_class["rows"]
+    assert result.returncode == 0, result.stderr
+    assert sorted(rows) == ["bomb", "bundled", "elsewhere", "linked", "many", "peek",
+                            "tarbomb", "win"], result.stdout
+    for name, words in (("linked", "refused: link outside the copy: server leads to"),
+                        ("peek", "refused: link outside the copy: server/models.py leads to"),
+                        ("bundled", "refused: link outside the copy: server/models.py"),
+                        ("elsewhere", "refused: link outside its folder"),
+                        ("bomb", f"refused: more than {MAX_MB} MB unpacked (--max-size)"),
+                        ("tarbomb", f"refused: more than {MAX_MB} MB unpacked (--max-size)"),
+                        ("many", f"refused: more than {MAX_FILES} files (--max-files)")):
+        assert rows[name]["status"] == "refused", rows[name]
+        assert rows[name]["reasons"].startswith(words), rows[name]
+        assert rows[name]["total"] == "0", rows[name]
+    assert rows["win"]["status"] == "graded" and rows["win"]["total"] == "5", rows["win"]
+    assert hostile_class["instructor untouched"], "the instructor's checkout changed"
+    assert hostile_class["class untouched"], "a learner's file or folder changed"
+
+
+def test_a_copy_that_breaks_the_grader_gets_a_row_of_its_own():
+    """Whatever a copy makes go wrong in grading it (here: its results.json is not JSON) is
+    said in its row; the class goes on. A grader that cannot run at all still stops."""
+    future = Future()
+    try:
+        json.loads("{not json")
+    except json.JSONDecodeError as error:
+        future.set_exception(error)
+    row = row_of(future, Submission("mallory", Path("mallory")))
+    assert (row.name, row.status, row.total) == ("mallory", "not finished", 0), row
+    assert row.reasons == ["the grader failed on this copy: Expecting property name enclosed in "
+                           "double quotes: line 1 column 2 (char 1)"], row.reasons
+    stopped = Future()
+    stopped.set_exception(GraderError("cannot start Python for the kit"))
+    with pytest.raises(GraderError):
+        row_of(stopped, Submission("alice", Path("alice")))

@@ -22,6 +22,7 @@ from helpers.grading_outputs import junit_points, results_points
 from helpers.grading_runner import shared_runner
 from helpers.learner_copies import ORIGINAL_FORK, LearnerCopy, flask_db_init
 from testing.backends import backends_under_test
+from testing.history import TWO_HEADS_ADVICE, written_words
 from testing.points import POINTS
 
 GROUPS = ("step 1", "step 2", "step 3", "step 4", "history", "models.py")
@@ -125,6 +126,18 @@ def extra_script(name, revision, based_on_step, up, down):
 
 def revision_of(copy, step):
     return re.search(r"^revision = '(\w+)'", copy.script(step).read_text(), re.M).group(1)
+
+
+def merged_heads(copy):
+    """Two heads after step 3, joined as `flask db upgrade` used to advise: `flask db merge
+    heads` writes a script whose down_revision names both."""
+    extra_script("rename address again", "bbbbbbbbbbbb", 3, ["pass"], ["pass"])(copy)
+    both = (revision_of(copy, 4), "bbbbbbbbbbbb")
+    copy.write_script("cccccccccccc_merge_heads.py",
+                      '"""merge heads\n\nRevision ID: cccccccccccc\n"""\n'
+                      f"revision = 'cccccccccccc'\ndown_revision = {both!r}\n"
+                      "branch_labels = None\ndepends_on = None\n\n\n"
+                      "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n")
 
 
 def step_file_pasted_as_step_5(copy):
@@ -253,6 +266,25 @@ WRONG = [
                                           ["pass"], ["pass"])),
          failing={"step 4": "cannot be graded until the history is fixed (see history)",
                   "history": "The history branches after migration 3"}),
+    Case("two heads joined by flask db merge heads", edited(merged_heads),
+         failing={"step 4": "cannot be graded until the history is fixed (see history)",
+                  "history": "migrations/versions/cccccccccccc_merge_heads.py joins them again "
+                             f"(`flask db merge`): delete it as well. {TWO_HEADS_ADVICE}"}),
+    Case("step 1 also creates department, and step 2 creates nothing", edited(
+        upgrade(1, "op.create_table('employees',",
+                "sa.Column('id', sa.Integer(), nullable=False),",
+                "sa.Column('name', sa.String(length=255), nullable=False),",
+                "sa.Column('salary', sa.Integer(), nullable=True),",
+                "sa.PrimaryKeyConstraint('id'))", *CREATE_DEPARTMENT),
+        downgrade(1, "op.drop_table('department')", "op.drop_table('employees')"),
+        upgrade(2, "pass"), downgrade(2, "pass")),
+        failing={"step 1": "step 1 creates no other table: `department` is made by step 2",
+                 "step 2": "step 2 creates no table: `department` was there before it"}),
+    Case("step 2 creates departments at once, and step 3 renames nothing", edited(
+        upgrade(2, *CREATE_DEPARTMENTS), downgrade(2, "op.drop_table('departments')"),
+        upgrade(3, "pass"), downgrade(3, "pass")),
+        failing={"step 2": "there is a table `departments` where `department` should be",
+                 "step 3": "step 3 renames no table: `departments` was there before it"}),
     Case("a pasted duplicate revision id", edited(step_file_pasted_as_step_5),
          failing=BROKEN_HISTORY | {"history": "fifth_copy.py have the same revision = "}),
     Case("a down_revision that names nothing", edited(dangling_down_revision),
@@ -282,7 +314,8 @@ WRONG = [
          failing=BROKEN_HISTORY | {"history": "add_department.py, line 35: SyntaxError"}),
     Case("halfway through the lesson", edited(only_two_steps),
          failing={"step 3": "not written yet: next, rename the table department to departments",
-                  "step 4": "not written yet (rename the column address to location)",
+                  "step 4": "not written yet (rename the column address to location: "
+                            '`flask db migrate -m "rename address"`)',
                   "history": "2 of the lesson's 4 migrations are written",
                   "models.py": "still has the table `department`"}),
 ]
@@ -475,3 +508,11 @@ def test_a_part_whose_checks_did_not_run_earns_nothing(tmp_path):
     assert results_points(run.results.read_text())["3"] == 0
     assert junit_points(run.junit.read_bytes(), sum(POINTS.values())) == 4
     assert "not checked in this run" in run.junit.read_text()
+
+
+def test_how_many_migrations_are_written_reads_right():
+    """The history line counts the migrations in words that agree with the number."""
+    assert [written_words(n) for n in (0, 1, 2)] == [
+        "none of the lesson's 4 migrations is written yet",
+        "1 of the lesson's 4 migrations is written",
+        "2 of the lesson's 4 migrations are written"]

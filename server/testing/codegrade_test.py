@@ -25,7 +25,8 @@ from .differences import (
     rows_problems,
     schema_problems,
 )
-from .expectations import as_expected, rows_after_upgrade, schema_after_upgrade
+from .expectations import as_expected, change_problems, rows_after_upgrade, schema_after_upgrade
+from .history import written_words
 from .learner_copy import warning_notes
 from .lesson import STEP_COUNT
 from .models_check import check_models
@@ -41,7 +42,7 @@ def test_history(history, walk):
     problems = list(history.problems)
     written = len(history.migrations)
     if not problems and written < STEP_COUNT:
-        problems.append(f"{written} of the lesson's {STEP_COUNT} migrations are written")
+        problems.append(written_words(written))
     for migration, effect in walk.extra_migrations():
         ordinal = ORDINALS.get(migration.number, f"number {migration.number}")
         problems.append(
@@ -58,7 +59,8 @@ def test_upgrade(step, walk):
     if move.failure:
         fail(f"step {step} failed: {move.failure}")
     expected = schema_after_upgrade(step, move.before)
-    problems = (schema_problems(move.after.tables, expected, step, "up")
+    problems = (change_problems(step, move.before)
+                + schema_problems(move.after.tables, expected, step, "up")
                 + revision_problems(move.after.revision, move.migration.revision))
     if problems:
         fail(message(moment(move.migration, "up"), problems))

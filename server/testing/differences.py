@@ -10,8 +10,10 @@ from .lesson import (
     EITHER,
     FAMILY_WORDS,
     SQLALCHEMY_TYPE,
+    STEP_CHANGES,
     TABLE_RENAMES,
     VALUES_CALLED,
+    AddTable,
 )
 
 # What to do when a step loses rows or values: (step, direction) -> advice.
@@ -65,9 +67,22 @@ def schema_problems(found, expected, step, direction):
                 f"op.rename_table('{new}', '{old}')")
                for rename_step, (old, new) in TABLE_RENAMES.items()]
     problems = naming_problems(expected, found, renames, step, direction, TABLE_NAMING)
+    if direction == "up":
+        problems = [made_too_early(problem, step) for problem in problems]
     for name in sorted(set(expected) & set(found)):
         problems += column_problems(name, found[name], expected[name], step, direction)
     return problems
+
+
+def made_too_early(problem, step):
+    """An extra table that a later step of the lesson creates, said as that step's."""
+    for later, change in STEP_CHANGES.items():
+        if (isinstance(change, AddTable) and later > step
+                and problem == TABLE_NAMING[2].format(name=change.table)):
+            return (f"step {step} creates no other table: `{change.table}` is made by step "
+                    f"{later}, so its op.create_table('{change.table}', ...) belongs in step "
+                    f"{later}'s migration")
+    return problem
 
 
 def column_problems(table, found, expected, step, direction):
@@ -159,6 +174,9 @@ def rows_problems(snapshot, expected_rows):
             continue
         have = [{name: row[name] for name in names} for row in snapshot.rows[table_name]]
         if have == wanted:
+            continue
+        if not wanted:
+            problems.append(f"`{table_name}` has {len(have)} rows where the lesson has none yet")
             continue
         if len(have) != len(wanted):
             problems.append(f"`{table_name}` has {len(have)} of the lesson's {len(wanted)} rows")

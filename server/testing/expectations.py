@@ -11,6 +11,7 @@ copy, its upgrade must leave exactly the lesson's schema after that step.
 from .lesson import (
     SCHEMA_AFTER_STEP,
     STEP_CHANGES,
+    AddTable,
     ExpectedColumn,
     RenameColumn,
     RenameTable,
@@ -35,6 +36,34 @@ def schema_after_upgrade(step, before):
     """
     changed = apply_change(STEP_CHANGES[step], as_expected(before.tables))
     return changed if changed is not None else SCHEMA_AFTER_STEP[step]
+
+
+def change_problems(step, before):
+    """Why `step` cannot have made its own change: what it makes was there before it.
+
+    A step that finds its work done by an earlier one (a `department` table
+    made in step 1, a `departments` table made in step 2) did not do the
+    lesson's step, whatever the schema after it; the earlier step pays for
+    its own extra table.
+    """
+    change, tables = STEP_CHANGES[step], before.tables
+    if isinstance(change, AddTable) and change.table in tables:
+        return [f"step {step} creates no table: `{change.table}` was there before it, made by "
+                f"an earlier migration. Step {step} is the one that creates it, with "
+                f"op.create_table('{change.table}', ...)"]
+    if (isinstance(change, RenameTable) and change.table not in tables
+            and change.new_name in tables):
+        return [f"step {step} renames no table: `{change.new_name}` was there before it, made "
+                f"by an earlier migration. The table is `{change.table}` until step {step} "
+                f"renames it with op.rename_table('{change.table}', '{change.new_name}')"]
+    columns = tables.get(getattr(change, "table", None), {})
+    if (isinstance(change, RenameColumn) and change.column not in columns
+            and change.new_name in columns):
+        return [f"step {step} renames no column: `{change.table}.{change.new_name}` was there "
+                f"before it, made by an earlier migration. The column is `{change.column}` "
+                f"until step {step} renames it with op.alter_column('{change.table}', "
+                f"'{change.column}', new_column_name='{change.new_name}')"]
+    return []
 
 
 def rows_after_upgrade(step, before):

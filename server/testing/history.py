@@ -18,6 +18,14 @@ from alembic.script.revision import CycleDetected
 from .lesson import STEP_COUNT
 from .places import error_place, error_text
 
+# What to do about two heads, said alike by the kit and by the app's `flask db` commands
+# (extras/core/history.py). The lesson is one line of four migrations: `flask db merge heads`
+# would add a fifth, a merge, which the kit counts against the history.
+TWO_HEADS_ADVICE = ("The lesson is one straight line: point the later one's down_revision at "
+                    "the other's revision, or delete the one you do not want. Do not join them "
+                    "with `flask db merge heads`: a merge is one more migration, which the "
+                    "lesson does not have.")
+
 
 class HistoryError(Exception):
     """The history is not the lesson's four steps in a line; the message says why."""
@@ -59,6 +67,14 @@ class History:
                 f"{len(self.migrations)}: {found}."
             )
         return list(self.migrations)
+
+
+def written_words(written):
+    """How many of the lesson's migrations are written, as a sentence reads it."""
+    if written == 0:
+        return f"none of the lesson's {STEP_COUNT} migrations is written yet"
+    verb = "is" if written == 1 else "are"
+    return f"{written} of the lesson's {STEP_COUNT} migrations {verb} written"
 
 
 def read_history(migrations_dir):
@@ -109,11 +125,14 @@ def read_history(migrations_dir):
             branches = " and ".join(
                 f'{name(script.get_revision(r))} ("{script.get_revision(r).doc}")'
                 for r in following)
+            merges = sorted(name(r) for r in script.walk_revisions() if r.is_merge_point)
+            merged = (f"{' and '.join(merges)} join{'s' if len(merges) == 1 else ''} them "
+                      "again (`flask db merge`): delete "
+                      f"{'it' if len(merges) == 1 else 'them'} as well. " if merges else "")
             history.problems.append(
                 f"The history branches after migration {len(history.migrations)} "
                 f"({name(revision)}): {branches} have the same down_revision = "
-                f"'{revision.revision}'. The lesson is one straight line: point the later one's "
-                "down_revision at the other, or delete the one you do not want."
+                f"'{revision.revision}'. {merged}{TWO_HEADS_ADVICE}"
             )
             break
         revision = script.get_revision(following[0]) if following else None

@@ -15,6 +15,13 @@ STEP_TOPICS = {
     3: "rename the table department to departments",
     4: "rename the column address to location",
 }
+# The command that writes each step's migration (run in server/, models.py changed first).
+STEP_COMMANDS = {
+    1: 'flask db migrate -m "Initial migration."',
+    2: 'flask db migrate -m "add Department"',
+    3: 'flask db migrate -m "rename department"',
+    4: 'flask db migrate -m "rename address"',
+}
 
 # A column's type family: the lesson only cares whether it holds whole numbers or text.
 INTEGER = "integer"
@@ -142,4 +149,22 @@ DEPARTMENT_ROWS = [
     {"id": 2, "name": "Human Resources", "address": "Building C, 1st Floor"},
 ]
 ROWS_ADDED_AT_STEP = {1: ("employees", EMPLOYEE_ROWS), 2: ("department", DEPARTMENT_ROWS)}
+
+
+def rows_to_add(step, tables):
+    """(table, rows) to add after `step`, under the names `tables` (a snapshot's) has for them.
+
+    A copy whose step 2 created `departments` at once gets its departments
+    there, so that its later steps are judged with the lesson's rows in
+    place and a mistake in step 2 costs step 2 alone.
+    """
+    table_name, rows = ROWS_ADDED_AT_STEP[step]
+    if table_name not in tables:
+        table_name = next((new for old, new in TABLE_RENAMES.values()
+                           if old == table_name and new in tables), table_name)
+    columns = tables.get(table_name, {})
+    renamed = {old: new for renamed_table, old, new in COLUMN_RENAMES.values()
+               if renamed_table == table_name and old not in columns and new in columns}
+    return table_name, [{renamed.get(key, key): value for key, value in row.items()}
+                        for row in rows]
 

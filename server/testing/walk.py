@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .database import MigrationFailed, Snapshot
 from .differences import extra_migration_effect
 from .history import Migration
-from .lesson import ROWS_ADDED_AT_STEP, STEP_TOPICS
+from .lesson import ROWS_ADDED_AT_STEP, STEP_COMMANDS, STEP_TOPICS, rows_to_add
 
 
 class NotGraded(Exception):
@@ -84,9 +84,10 @@ class Walk:
             return
         if self.history.problems:
             raise NotGraded("cannot be graded until the history is fixed (see history)")
+        how = f"{STEP_TOPICS[number]}: `{STEP_COMMANDS[number]}`"
         if number == len(self.history.migrations) + 1:
-            raise NotGraded(f"not written yet: next, {STEP_TOPICS[number]}")
-        raise NotGraded(f"not written yet ({STEP_TOPICS[number]})")
+            raise NotGraded(f"not written yet: next, {how}")
+        raise NotGraded(f"not written yet ({how})")
 
     def _walk(self):
         if self._ups is None:
@@ -106,7 +107,7 @@ class Walk:
                 break
             state = move.after
             if migration.number in ROWS_ADDED_AT_STEP:
-                table_name, rows = ROWS_ADDED_AT_STEP[migration.number]
+                table_name, rows = rows_to_add(migration.number, state.tables)
                 why = database.add_rows(table_name, rows)
                 if why:
                     self.rows_not_added[migration.number] = why

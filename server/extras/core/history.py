@@ -16,6 +16,7 @@ from pathlib import Path
 from alembic.script.revision import CycleDetected
 from alembic.util import CommandError
 
+from testing.history import TWO_HEADS_ADVICE
 from testing.places import error_place, error_text
 
 # Commands that must work with two heads: they are how one finds and joins them.
@@ -39,10 +40,8 @@ class History:
         self.split = None  # the two-heads line, when there are several
         if len(self.heads) > 1:
             tips = " and ".join(sorted(self.files[head] for head in self.heads))
-            self.split = (
-                f"the history splits in two: {tips} are both newest (two heads). Point the later "
-                "one's down_revision at the other's revision, or join them with "
-                "`flask db merge heads`.")
+            self.split = (f"the history splits in two: {tips} are both newest (two heads). "
+                          f"{TWO_HEADS_ADVICE}")
 
     def __contains__(self, revision):
         return revision in self.files
