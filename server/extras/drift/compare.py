@@ -82,8 +82,9 @@ def compared(connection, scripts):
         "compare_type": True,
         "include_name": lambda name, kind, parent: not (kind == "table" and name == VERSION_TABLE),
     })
-    differences = [d for diff in compare_metadata(context, history_schema)
-                   for d in described(diff)]
+    # Sorted: Alembic finds dropped and added tables through sets, in no fixed order.
+    differences = sorted((d for diff in compare_metadata(context, history_schema)
+                          for d in described(diff)), key=lambda d: (d.table, d.column or ""))
     if differences:
         name_the_migrations(connection, scripts, differences)
     return differences
