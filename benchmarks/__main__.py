@@ -1,4 +1,4 @@
-"""`pipenv run bench`: time the migrations, the test suite, grading one copy and a class, the CLI.
+"""`pipenv run bench`: time the migrations, the suite, grading one copy and a class, the CLI, drift.
 
     pipenv run bench                  N = 1,000, 100,000 and 1,000,000; best of 3; a class of 100
     pipenv run bench --quick          N = 1,000 and 100,000, suite once on SQLite only, class of 20
@@ -20,6 +20,7 @@ from benchmarks import BenchError
 from benchmarks.chain import run_chain
 from benchmarks.class_grading import FULL_CLASS_SIZES, QUICK_CLASS_SIZES, time_class
 from benchmarks.cli_startup import time_cli
+from benchmarks.drift import time_drift
 from benchmarks.grading import time_grading
 from benchmarks.report import machine, tables, update_docs, write_json
 from benchmarks.suite import time_suite
@@ -29,7 +30,8 @@ QUICK_SIZES = (1_000, 100_000)
 # Start-up takes half a second and wobbles with whatever else the machine
 # does, so it gets more runs than the other parts; they are interleaved.
 CLI_RUNS, QUICK_CLI_RUNS = 10, 5
-PARTS = ("chain", "suite", "grade", "class", "cli")
+DRIFT_RUNS, QUICK_DRIFT_RUNS = 10, 3
+PARTS = ("chain", "suite", "grade", "class", "cli", "drift")
 
 
 def parse_sizes(ctx, param, value):
@@ -106,6 +108,7 @@ def run_parts(sizes, repeat, quick, skip, class_sizes=FULL_CLASS_SIZES):
         "grade": None,
         "class": None,
         "cli": None,
+        "drift": None,
     }
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         if "chain" not in skip:
@@ -119,6 +122,8 @@ def run_parts(sizes, repeat, quick, skip, class_sizes=FULL_CLASS_SIZES):
         if "cli" not in skip:
             results["cli"] = time_cli(folder, QUICK_CLI_RUNS if quick else CLI_RUNS, say,
                                       count_instructions=not quick)
+        if "drift" not in skip:
+            results["drift"] = time_drift(folder, QUICK_DRIFT_RUNS if quick else DRIFT_RUNS, say)
     results["elapsed_seconds"] = round(time.perf_counter() - started, 1)
     return results
 

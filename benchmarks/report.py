@@ -58,6 +58,8 @@ def part_tables(results):
         parts["class"] = class_table(results["class"])
     if results["cli"] is not None:
         parts["cli"] = cli_table(results["cli"])
+    if results.get("drift") is not None:
+        parts["drift"] = drift_table(results["drift"])
     return parts
 
 
@@ -208,6 +210,23 @@ def cli_table(cli):
     lines += ["", f"Ratio: {cli['ratio']:.2f}× by best wall time, {cli['median_ratio']:.2f}× by "
                   f"median{by_instructions}. Imports only this repository makes: "
                   f"{extras or 'none'}."]
+    return "\n".join(lines)
+
+
+def drift_table(drift):
+    runs = next(iter(drift.values()))["runs"]
+    lines = [
+        f"The drift check in `flask db migrate`, on a database at head, {runs} runs each "
+        "(`flask db upgrade` runs none)",
+        "",
+        "| backend | check, best | check, median | goal | `flask db migrate` in-process, best |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for backend, row in drift.items():
+        met = "" if row["check_seconds"] <= row["goal_seconds"] else " (MISSED)"
+        lines.append(f"| {backend} ({row['server']}) | {ms(row['check_seconds'])} ms{met} "
+                     f"| {ms(row['check_median_seconds'])} ms | ≤ {ms(row['goal_seconds'])} ms "
+                     f"| {ms(row['migrate_seconds'])} ms |")
     return "\n".join(lines)
 
 

@@ -76,7 +76,7 @@ def test_bench_smoke_run_writes_json(bench_run):
     assert results is not None, result.stderr
 
     assert results.keys() == {"machine", "settings", "chain", "suite", "grade", "class", "cli",
-                              "elapsed_seconds"}
+                              "drift", "elapsed_seconds"}
     assert results["machine"]["cpu_count"] >= 1
     assert results["machine"]["packages"]["flask-migrate"]
     assert results["settings"]["sizes"] == [100]
@@ -101,6 +101,15 @@ def test_bench_smoke_run_writes_json(bench_run):
         assert fills["naive"]["100"] > 2, f"{backend}: the naive renames kept their rows: {fills}"
 
     assert "| 3 up | rename the table | ours |" in result.stdout
+
+
+def test_bench_times_the_drift_check_on_every_backend(bench_run):
+    result, results, _ = bench_run
+    assert list(results["drift"]) == [backend.name for backend in backends_under_test()]
+    for backend, row in results["drift"].items():
+        assert 0 < row["check_seconds"] <= row["check_median_seconds"], (backend, row)
+        assert row["migrate_seconds"] > 0 and row["runs"] == 10, (backend, row)
+        assert f"| {backend} ({row['server']}) | " in result.stdout, result.stdout
 
 
 def test_bench_times_grading_one_copy(bench_run, kit_run):

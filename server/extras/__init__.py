@@ -6,7 +6,8 @@ delete the folder, and app.py and migrations/env.py run as stock Flask-Migrate.
 
     core/           the bottom layer: settings, URLs, messages, the history, database facts
     safety_nets/    migrations that cannot half-apply, one at a time, failing in one line
-    renames/        `flask db migrate` asks about renames and warns before data loss
+    renames/        `flask db migrate` asks about renames and NOT NULL values, warns of data loss
+    drift/          `flask db migrate`, `check` and the page notice a database changed by hand
     schema_page/    the page at / that shows where the database stands, live
     lesson_tools/   the lesson's rows at any step, its work set aside and back
     commands/       `flask seed`, `flask start`, `flask lesson`: the only users of click
@@ -17,15 +18,17 @@ after. migrations/env.py finds the safety nets in
 app.extensions["migration_safety_nets"] and imports nothing from here.
 """
 from extras.commands import boundary, lesson, seed, terminal
+from extras.core.database import current_revision
 from extras.core.history import kept_history
 from extras.core.settings import check_settings
 from extras.core.urls import check_usable, with_driver
 from extras.safety_nets import command_checks, connect_timeout
 from extras.safety_nets.guarded_runs import command_changes_database, guarded_connection
 from extras.safety_nets.newer_database import explain_newer_database
-from extras.schema_page import page
+from extras.schema_page import drift_section, page
 
 SAFETY_NETS = "migration_safety_nets"  # the app.extensions key env.py looks for
+DRIFT_CHECKED = ("migrate", "check")  # the commands that look for drift (extras/drift)
 
 
 def install_error_boundary():
@@ -53,6 +56,7 @@ def init_app(app):
     seed.init_app(app)
     lesson.init_app(app)
     page.init_app(app)
+    drift_section.init_app(app)
 
 
 class SafetyNets:
@@ -67,7 +71,18 @@ class SafetyNets:
                                   command_changes_database(context), terminal.say)
 
     def run_migrations(self, context):
-        """context.run_migrations(), naming a database that is newer than the code."""
+        """context.run_migrations(), naming a database that is newer than the code.
+
+        `migrate` and `check` first look for drift (extras/drift); `upgrade` never does.
+        """
+        command = terminal.running_command()
+        if command in DRIFT_CHECKED:
+            # Imported only for these two, as the rename code is.
+            from extras.drift.check import check_drift
+
+            connection = context.get_context().connection
+            check_drift(connection, kept_history(context.config), current_revision(connection),
+                        command, context.get_x_argument(as_dictionary=True), terminal)
         with explain_newer_database(context.get_context(), kept_history(context.config),
                                     context.script.versions):
             context.run_migrations()

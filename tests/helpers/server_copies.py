@@ -32,6 +32,9 @@ ADDRESS = "address = db.Column(db.String(255))"
 SALARY = "salary = db.Column(db.Integer)"
 
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+# How `flask db migrate`'s questions end: the rename question, and the value question.
+QUESTION_ENDS = ("[y/N] ", "(Enter to leave it to you): ")
+CTRL_C = "\x03"  # typed as it is, without Enter: the terminal sends SIGINT
 
 
 def copy_server(destination):
@@ -108,10 +111,10 @@ class Step2Project:
         return Run(process.returncode, output)
 
     def flask_in_terminal(self, *args, answers=()):
-        """Run `flask` on a pseudo-terminal, typing `answers` to its [y/N] questions in turn.
+        """Run `flask` on a pseudo-terminal, typing `answers` to its questions in turn.
 
         A question beyond the answers given is answered "n" and still recorded,
-        so the test sees every question that was asked.
+        so the test sees every question that was asked. CTRL_C is typed as Ctrl-C.
         """
         master, terminal = pty.openpty()
         process = start_flask(*args, database_url=self.database_url, cwd=self.path,
@@ -127,11 +130,16 @@ class Step2Project:
                     continue
                 output += os.read(master, 4096).decode(errors="replace")
                 line_start = output.rfind("\n") + 1
-                if output.endswith("[y/N] ") and line_start > asked_at:
+                if output.endswith(QUESTION_ENDS) and line_start > asked_at:
                     # flask waits for an answer: its last line is the question.
                     questions.append(output[line_start:].strip())
                     asked_at = line_start
-                    os.write(master, (answers.pop(0) if answers else "n").encode() + b"\n")
+                    answer = answers.pop(0) if answers else "n"
+                    if answer == CTRL_C:
+                        # As a person, a moment after the question: a SIGINT that lands while
+                        # readline is still setting up the terminal waits for a second key.
+                        time.sleep(0.3)
+                    os.write(master, answer.encode() + (b"" if answer == CTRL_C else b"\n"))
             else:
                 process.kill()
                 pytest.fail(f"`flask {' '.join(args)}` was still running after {TIMEOUT} s:\n"

@@ -31,6 +31,15 @@ def ask(question):
         raise CommandError("stopped at a rename question: no migration was written.") from None
 
 
+def ask_value(question):
+    """A value to type; Enter alone gives "" (no value)."""
+    try:
+        return click.prompt(f"{question} (Enter to leave it to you):", default="",
+                            show_default=False, prompt_suffix=" ")
+    except click.Abort:
+        raise CommandError("stopped at a question: no migration was written.") from None
+
+
 def running_command():
     """The name `flask` was given for the running command ("upgrade", "seed"), or None."""
     context = click.get_current_context(silent=True)

@@ -1,4 +1,4 @@
-"""`flask db migrate` that notices renames and warns before data loss.
+"""`flask db migrate` that notices renames, asks for NOT NULL values and warns before data loss.
 
 This is this project's addition, not stock Flask-Migrate. Autogenerate
 compares the models with the database and cannot tell a rename from a drop
@@ -27,6 +27,11 @@ Alembic's `process_revision_directives` hook, before Alembic writes it:
   what it deletes, and above every NOT NULL that the column's NULLs would
   make fail, counted in the database; review.py repeats them on the
   terminal.
+
+- not_null.py asks what the existing rows get when a new NOT NULL column
+  (or a column made NOT NULL) meets a table with rows, and writes the
+  data migration; `-x TABLE.COLUMN=VALUE` answers in advance. Without a
+  value it warns, and it warns of a type change values cannot survive.
 
 review.py puts it together. The terminal itself (the [y/N] prompt, the
 yellow warnings) is extras/commands/terminal.py's: nothing here imports click.

@@ -8,7 +8,7 @@ from alembic.operations import ops
 from sqlalchemy.exc import SQLAlchemyError
 
 from extras.core.database import count_rows
-from extras.renames.operations import Warned
+from extras.renames.operations import FilledNotNull, Warned
 
 
 def mark_risks(connection, container):
@@ -23,7 +23,8 @@ def mark_risks(connection, container):
             continue
         if isinstance(op, (ops.DropTableOp, ops.DropColumnOp)):
             warning = f"deletes {describe_loss(connection, op)}"
-        elif isinstance(op, ops.AlterColumnOp) and op.modify_nullable is False:
+        elif (isinstance(op, ops.AlterColumnOp) and op.modify_nullable is False
+              and not isinstance(op, FilledNotNull)):  # not_null.py filled its NULLs
             warning = describe_nulls(connection, op)
         else:
             continue

@@ -1,8 +1,9 @@
 """The operations a reviewed script is written with, and how each is rendered.
 
-Alembic renders a migration from operation objects; these three add what
-its own lack: a comment saying why, and a reverse that knows the old name
-(and the old type and nullability, when a rename changes them too).
+Alembic renders a migration from operation objects; these add what its
+own lack: a comment saying why, a reverse that knows the old name (and the
+old type and nullability, when a rename changes them too), and the data
+migration that fills a NOT NULL column (not_null.py).
 """
 from alembic.autogenerate import renderers
 from alembic.autogenerate.render import render_op
@@ -71,3 +72,33 @@ def render_warned(autogen_context, op):
     # Line by line, so that inside a batch block every line is indented.
     return [f"# WARNING: this {op.warning} (counted by `flask db migrate`).",
             *render_op(autogen_context, op.op)]
+
+
+class FilledNotNull(ops.AlterColumnOp):
+    """The NOT NULL that comes after the fill: its NULLs are gone by then, so no warning."""
+
+
+class FillColumn(ops.MigrateOperation):
+    """`op.execute(UPDATE ...)` giving `value` to every row whose `column` is NULL."""
+
+    def __init__(self, table_name, column_name, value, rows):
+        self.table_name, self.column_name, self.value, self.rows = (
+            table_name, column_name, value, rows)
+
+
+@renderers.dispatch_for(FillColumn)
+def render_fill(autogen_context, op):
+    prefix = autogen_context.opts["alembic_module_prefix"]
+    sa = autogen_context.opts["sqlalchemy_module_prefix"]
+    sql = (f"UPDATE {op.table_name} SET {op.column_name} = :value "
+           f"WHERE {op.column_name} IS NULL")
+    rows = f"{op.rows} row{'' if op.rows == 1 else 's'}"
+    call = f"{prefix}execute("
+    return [f"# Data migration by `flask db migrate`: the {rows} of {op.table_name} get "
+            "the value it was given.",
+            f"{call}{sa}text({sql!r})\n{' ' * len(call)}.bindparams(value={op.value!r}))"]
+
+
+@renderers.dispatch_for(FilledNotNull)
+def render_filled_not_null(autogen_context, op):
+    return renderers.dispatch(ops.AlterColumnOp)(autogen_context, op)

@@ -62,6 +62,8 @@ def describe_failed_run(url, error, sent_by_failed_migration, changes_database=T
         what = "stopped by Ctrl-C (interrupted)"
     if not changes_database:
         return f"{what}. This command runs no migration: the database was not changed."
+    if needs_values(error):
+        what = f"{what}. {NOT_NULL_FIX}"
     if backend not in MYSQL_BACKENDS:
         return f"the migration failed: {what}; nothing was changed: the whole run was rolled back."
     hint = mysql_hint(error)
@@ -75,6 +77,26 @@ def describe_failed_run(url, error, sent_by_failed_migration, changes_database=T
                    "before the error may remain, but alembic_version still names the last "
                    "migration that finished (see docs/safety-nets.md)")
     return f"the migration failed: {what}; {outcome}."
+
+
+# The fix for a NOT NULL column added to, or set on, a table whose rows have no value for it.
+NOT_NULL_FIX = ("A NOT NULL column needs a value in the rows the table has: delete this migration, "
+                "run `flask db migrate` again and answer its question (or give "
+                "-x TABLE.COLUMN=VALUE)")
+POSTGRESQL_NOT_NULL_VIOLATION = "23502"
+
+
+def needs_values(error):
+    """True when a migration failed on NOT NULL over rows without a value (SQLite, PostgreSQL).
+
+    MySQL and MariaDB do not fail there: they fill in an implicit '' or 0.
+    """
+    orig = getattr(error, "orig", None)
+    if getattr(orig, "sqlstate", None) == POSTGRESQL_NOT_NULL_VIOLATION:
+        return True
+    message = first_line(error)
+    return type(orig).__module__ == "sqlite3" and (
+        "Cannot add a NOT NULL column" in message or "NOT NULL constraint failed" in message)
 
 
 def mysql_hint(error):
