@@ -188,3 +188,13 @@ def test_a_column_rename_without_existing_type_says_so_on_mysql(backend, runner,
     assert "nothing was sent for that migration" in line and "may remain" not in line
     assert live_db.revision() == steps[-1].revision
     assert "location" in live_db.schema()["departments"]
+
+
+@pytest.mark.database_at_step(2)
+def test_flask_migrates_error_has_one_label(runner, tmp_path):
+    """`Error: ...` as Flask-Migrate writes it, not `ERROR [flask_migrate] Error: ...`."""
+    migrations = copy_migrations(tmp_path)
+    result = runner.invoke(args=["db", "migrate", "-d", str(migrations)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "Error: Target database is not up to date."
+    assert "[flask_migrate]" not in result.stderr
