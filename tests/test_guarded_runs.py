@@ -46,3 +46,30 @@ def test_failed_upgrade_changes_nothing(app, backend, live_db, steps, tmp_path, 
     assert after["schema"]["employees"]["nickname"] == LiveColumn(nullable=True)
     assert after["schema"]["departments"].keys() == SCHEMA_AFTER_STEP[4]["departments"].keys()
 
+
+
+def test_a_migration_run_leaves_no_connection_in_the_apps_pool(app, runner):
+    """The run's connection is closed when it ends, not pooled with its settings until the
+    app is gone (Python 3.13 warns about the unclosed SQLite connection then)."""
+    from sqlalchemy import event
+
+    from models import db
+
+    opened = []
+    event.listen(db.engine, "connect", lambda dbapi_connection, record: opened.append(1))
+    for closing in ("close", "close_detached"):
+        event.listen(db.engine, closing, lambda dbapi_connection, *record: opened.pop())
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(args=["db", "current"]).exit_code == 0
+    assert opened == []
+
+
+def test_a_leak_fails_the_test_that_made_it():
+    """tests/helpers/resource_leaks.py finds an unclosed file kept alive only by a cycle."""
+    from helpers.resource_leaks import collect_leaks
+
+    cycle = {"file": open(__file__)}  # noqa: SIM115 (left open on purpose)
+    cycle["self"] = cycle
+    del cycle
+    [leak] = collect_leaks()
+    assert leak.startswith("ResourceWarning: unclosed file")

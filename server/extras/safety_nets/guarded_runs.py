@@ -72,6 +72,10 @@ def guarded_connection(connectable, lock_timeout, changes_database, say):
                 connection = connectable
             else:
                 connection = stack.enter_context(connectable.connect())
+                # Closed for good when the run ends, not given back to the app's pool: it
+                # holds the run's settings (busy_timeout, PostgreSQL's client check), and a
+                # pooled connection outlives the run until the app is gone.
+                stack.callback(connection.detach)
             if connection.dialect.name == "sqlite":
                 stack.enter_context(ctrl_c_stops_statements(connection))
             extra_args = {}
