@@ -100,6 +100,8 @@ def test_a_password_with_a_slash_and_an_at_is_masked_whole():
     from extras.core.urls import hide_password, masked_url
 
     assert masked_url(SLASH_AND_AT) == "postgresql+psycopg://root:***@host/db"
+    # The query as it was written, not %2F-escaped.
+    assert masked_url("postgresql://ann:pw@/db?host=/run/pg") == "postgresql://ann:***@/db?host=/run/pg"
     echoed = 'could not translate host name "et@host" to address (password se/cr@et)'
     assert hide_password(echoed, SLASH_AND_AT) == (
         'could not translate host name "***@host" to address (password ***)')

@@ -14,6 +14,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -105,7 +106,9 @@ def shown_url(url):
         parsed = parsed.set(password="***", host=parsed.host.rpartition("@")[2])
     hidden = {key: "***" for key in PASSWORD_QUERY_KEYS if key in parsed.query}
     shown = parsed.update_query_dict(hidden).render_as_string(hide_password=True)
-    return shown.replace("%2A%2A%2A", "***")  # the query string's own escaping
+    # The query as it was written: ?host=/var/run/postgresql, not ?host=%2Fvar%2Frun%2Fpostgresql.
+    address, separator, query = shown.partition("?")
+    return address + separator + unquote_plus(query)
 
 
 SERVER_LISTS = {"TEST_DATABASE_URLS": False, "ADVISORY_DATABASE_URLS": True}
