@@ -198,3 +198,21 @@ def test_flask_migrates_error_has_one_label(runner, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == "Error: Target database is not up to date."
     assert "[flask_migrate]" not in result.stderr
+
+
+@pytest.mark.parametrize("args, line", [
+    (["show", ""], "Error: `flask db show ''` names no revision: give one, such as head, or "
+                   "leave it out."),
+    (["upgrade", ""], "Error: `flask db upgrade ''` names no revision: give one, such as head, "
+                      "or leave it out."),
+    (["upgrade", "head+999"], "Error: there is no revision 'head+999': it goes past the first "
+                              "or the last migration (`flask db history` lists them)."),
+    (["downgrade", "head-999"], "Error: there is no revision 'head-999': it goes past the "
+                                "first or the last migration (`flask db history` lists them)."),
+], ids=["show-empty", "upgrade-empty", "upgrade-head+999", "downgrade-head-999"])
+@pytest.mark.database_at_step(2)
+def test_a_revision_alembic_cannot_resolve_is_one_true_line(runner, live_db, steps, args, line):
+    result = runner.invoke(args=["db", *args])
+    assert result.exit_code == 1 and ended_cleanly(result), result.exception
+    assert result.stderr.splitlines() == [line]
+    assert live_db.revision() == steps[1].revision
