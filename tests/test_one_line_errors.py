@@ -216,3 +216,22 @@ def test_a_revision_alembic_cannot_resolve_is_one_true_line(runner, live_db, ste
     assert result.exit_code == 1 and ended_cleanly(result), result.exception
     assert result.stderr.splitlines() == [line]
     assert live_db.revision() == steps[1].revision
+
+
+def test_a_message_with_quotes_and_backslashes_makes_a_script_that_loads(runner, tmp_path):
+    """The template escapes the message: stock Alembic writes a script no command can load."""
+    import ast
+
+    migrations = copy_migrations(tmp_path)
+    for script in (migrations / "versions").glob("*.py"):
+        script.unlink()
+    message = 'say """hi""" to C:\\New\\x0 and \\N{DASH}'
+
+    result = runner.invoke(args=["db", "migrate", "-d", str(migrations), "-m", message])
+
+    assert result.exit_code == 0, result.output
+    [script] = (migrations / "versions").glob("*.py")
+    docstring = ast.get_docstring(ast.parse(script.read_text()))
+    assert docstring.splitlines()[0] == message
+    history = runner.invoke(args=["db", "history", "-d", str(migrations)])
+    assert history.exit_code == 0 and "Error" not in history.output, history.output
