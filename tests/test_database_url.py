@@ -125,3 +125,15 @@ def test_the_kit_never_shows_a_part_of_a_password_with_a_slash_and_an_at(tmp_pat
             pass
     assert "lists postgresql+psycopg://root:***@host/db" in str(refused.value)
     assert not [part for part in PASSWORD_PARTS if part in str(refused.value)]
+
+
+def test_a_sqlite_file_name_longer_than_the_system_allows_is_one_line(monkeypatch, tmp_path):
+    """SQLite said only "unable to open database file", and `flask db current` raised
+    Python's "File name too long" as a traceback."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / ('a' * 300)}.db")
+    with pytest.raises(DatabaseURLError) as refused:
+        create_app()
+    assert str(refused.value) == (
+        "DATABASE_URL names a SQLite file with a name of 303 bytes, longer than this "
+        "system allows (255): use a shorter name.")
+    assert list(tmp_path.iterdir()) == []

@@ -3,6 +3,7 @@
 Everything the project prints about a database names it with masked_url()
 and passes a driver's message through hide_password(): never a password.
 """
+import os
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -75,11 +76,34 @@ def check_usable(url):
         raise DatabaseURLError(
             f"DATABASE_URL={masked_url(url)} is not a database URL this app can use: "
             f"{hide_password(database_words(error), url)}") from None
+    too_long = name_too_long(sqlite_file(parsed))
+    if too_long:
+        # SQLite would only say "unable to open database file", and Python's own
+        # stat() stops with "File name too long" deep inside a command.
+        raise DatabaseURLError(
+            f"DATABASE_URL names a SQLite file with a name of {too_long} bytes, longer than "
+            f"this system allows ({longest_name()}): use a shorter name.")
     if parsed.get_backend_name() in SERVER_BACKENDS and not names_database(parsed):
         # libpq would pick a database named after the user, PyMySQL none at all.
         raise DatabaseURLError(
             f"DATABASE_URL={masked_url(url)} names no database: add its name after the "
             f"server, as in {parsed.drivername.split('+')[0]}://user@localhost/lesson.")
+
+
+def longest_name():
+    """The longest file or folder name this system allows, in bytes (255 on most)."""
+    try:
+        return os.pathconf("/", "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+def name_too_long(path):
+    """The length of the longest name in `path`, when one is longer than the system allows."""
+    if path is None:
+        return None
+    longest = max((len(os.fsencode(part)) for part in path.parts), default=0)
+    return longest if longest > longest_name() else None
 
 
 def names_database(parsed):
