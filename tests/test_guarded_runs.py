@@ -6,6 +6,7 @@ failed migration.
 """
 import flask_migrate
 import pytest
+from sqlalchemy.engine import make_url
 
 from helpers.live_database import LiveColumn
 from helpers.migration_copies import EXTRA_REVISION, copy_with_extra_migration
@@ -73,3 +74,59 @@ def test_a_leak_fails_the_test_that_made_it():
     del cycle
     [leak] = collect_leaks()
     assert leak.startswith("ResourceWarning: unclosed file")
+
+
+# The migration's own session ends under it, as when the server restarts mid-migration:
+# PostgreSQL and MariaDB end it from the server's side, SQLite's file handle is closed. On
+# PostgreSQL the database also stops taking connections, as a server that is still starting
+# up: SQLAlchemy's attempt to reconnect for the clean-up fails too.
+CONNECTION_LOST = '''\
+    op.add_column("employees", sa.Column("nickname", sa.String(length=50)))
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        admin = sa.create_engine(bind.engine.url.set(database="postgres"),
+                                 isolation_level="AUTOCOMMIT",
+                                 poolclass=sa.pool.NullPool)
+        with admin.connect() as connection:
+            connection.exec_driver_sql(
+                f"ALTER DATABASE {bind.engine.url.database} ALLOW_CONNECTIONS false")
+        admin.dispose()
+        op.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    elif bind.dialect.name in ("mysql", "mariadb"):
+        op.execute("KILL CONNECTION_ID()")
+    else:
+        bind.connection.driver_connection.close()
+    op.execute("UPDATE employees SET salary = salary + 1")
+'''
+
+
+@pytest.mark.database_at_step(4)
+def test_a_connection_lost_mid_migration_is_one_line_with_the_real_error(
+        app, runner, backend, live_db, steps, tmp_path):
+    """Releasing the lock and cleaning up happen inside the error boundary: the line names
+    what ended the run, not the clean-up's failure on the dead connection."""
+    migrations = copy_with_extra_migration(tmp_path, down_revision=steps[-1].revision,
+                                           upgrade=CONNECTION_LOST)
+    try:
+        result = runner.invoke(args=["db", "upgrade", "-d", str(migrations)])
+    finally:
+        if backend.server_url and not backend.is_mysql:
+            database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+            allow_connections_again(backend, database)
+
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("INFO")]
+    assert len(lines) == 1 and lines[0].startswith("Error: the migration failed: "), lines
+    real = {"sqlite": "closed database", "postgresql": "terminating connection"}.get(
+        backend.name.rstrip("0123456789"), "Connection was killed")
+    assert real in lines[0], lines
+    assert live_db.revision() == steps[-1].revision
+
+
+def allow_connections_again(backend, database):
+    from testing.backends import admin_engine
+
+    admin = admin_engine(backend)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"ALTER DATABASE {database} ALLOW_CONNECTIONS true")
+    admin.dispose()
