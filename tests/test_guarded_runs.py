@@ -130,3 +130,42 @@ def allow_connections_again(backend, database):
     with admin.connect() as connection:
         connection.exec_driver_sql(f"ALTER DATABASE {database} ALLOW_CONNECTIONS true")
     admin.dispose()
+
+
+# What Alembic's batch copy does when the copy fails (ApplyBatchImpl._create): it drops its
+# _alembic_tmp_ table and re-raises. Here the disk fills up (max_page_count) during the copy,
+# and, as when SQLite has rolled the whole transaction back, the table is gone by then.
+FULL_DURING_BATCH_COPY = '''\
+    bind = op.get_bind()
+    for number in range(200):
+        bind.exec_driver_sql(f"INSERT INTO departments (name, location) VALUES "
+                             f"('{'x' * 200}{number}', 'here')")
+    op.execute("CREATE TABLE _alembic_tmp_departments AS SELECT * FROM departments WHERE 0")
+    pages = bind.exec_driver_sql("PRAGMA page_count").scalar()
+    op.execute(f"PRAGMA max_page_count = {pages}")
+    try:
+        op.execute("INSERT INTO _alembic_tmp_departments SELECT * FROM departments")
+    except Exception:
+        op.execute("DROP TABLE _alembic_tmp_departments")
+        op.execute("DROP TABLE _alembic_tmp_departments")
+        raise
+'''
+
+
+def test_disk_full_during_a_batch_copy_is_named_not_the_clean_up(tmp_path):
+    """SQLite only: max_page_count is how SQLite fills its disk without filling the machine's."""
+    from app import create_app
+    from models import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.db'}"})
+    with app.app_context():
+        runner = app.test_cli_runner()
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        migrations = copy_with_extra_migration(tmp_path, down_revision="76f31678b786",
+                                               upgrade=FULL_DURING_BATCH_COPY)
+        result = runner.invoke(args=["db", "upgrade", "-d", str(migrations)])
+        db.engine.dispose()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: the migration failed: database or disk is full; nothing was changed: the whole "
+        "run was rolled back."), result.stderr

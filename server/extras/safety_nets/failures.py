@@ -55,6 +55,7 @@ def describe_failed_run(url, error, sent_by_failed_migration, changes_database=T
     migration, and its line says so.
     """
     backend = backend_of(url)
+    error = error_cleaned_up_after(error)
     if backend == "sqlite" and "not a database" in first_line(error):
         return describe_database_error(url, error)
     what = hide_password(what_failed(error), url)
@@ -75,6 +76,28 @@ def describe_failed_run(url, error, sent_by_failed_migration, changes_database=T
                    "before the error may remain, but alembic_version still names the last "
                    "migration that finished (see docs/safety-nets.md)")
     return f"the migration failed: {what}; {outcome}."
+
+
+def error_cleaned_up_after(error):
+    """The database error that ended the run, when another came while cleaning up after it.
+
+    Alembic's batch copy drops its _alembic_tmp_ table when the copy fails; when
+    SQLite has rolled the whole transaction back (a full disk), that drop fails
+    too, with "no such table: _alembic_tmp_...", and hid "database or disk is full".
+    """
+    while isinstance(error, SQLAlchemyError) and isinstance(handled_when_raised(error),
+                                                            SQLAlchemyError):
+        error = handled_when_raised(error)
+    return error
+
+
+def handled_when_raised(error):
+    """The error that was being handled when `error` was raised, past the driver's own error
+    (SQLAlchemy raises its error from the driver's)."""
+    context = error.__context__
+    if context is not None and context is getattr(error, "orig", None):
+        context = context.__context__
+    return context
 
 
 def mysql_hint(error):
