@@ -235,3 +235,19 @@ def test_a_message_with_quotes_and_backslashes_makes_a_script_that_loads(runner,
     assert docstring.splitlines()[0] == message
     history = runner.invoke(args=["db", "history", "-d", str(migrations)])
     assert history.exit_code == 0 and "Error" not in history.output, history.output
+
+
+@pytest.mark.database_at_step(2)
+def test_sql_is_wrapped_in_a_transaction_where_the_docs_say(runner, backend, steps, capfd):
+    """docs/safety-nets.md: `--sql` keeps BEGIN;/COMMIT; on PostgreSQL, and only there."""
+    from helpers.paths import SERVER_DIR
+
+    docs = (SERVER_DIR.parent / "docs" / "safety-nets.md").read_text()
+    assert "`--sql` on PostgreSQL prints the statements between `BEGIN;` and `COMMIT;`" in docs
+    capfd.readouterr()
+    result = runner.invoke(args=["db", "upgrade", "--sql", f"{steps[1].revision}:head"])
+    assert result.exit_code == 0, result.output
+    statements = [line for line in (result.output + capfd.readouterr().out).splitlines()
+                  if line.endswith(";")]
+    wrapped = statements[0] == "BEGIN;" and statements[-1] == "COMMIT;"
+    assert wrapped == (backend.name.rstrip("0123456789") == "postgresql"), statements
