@@ -251,3 +251,19 @@ def test_sql_is_wrapped_in_a_transaction_where_the_docs_say(runner, backend, ste
                   if line.endswith(";")]
     wrapped = statements[0] == "BEGIN;" and statements[-1] == "COMMIT;"
     assert wrapped == (backend.name.rstrip("0123456789") == "postgresql"), statements
+
+
+def test_flask_shell_shows_pythons_traceback_not_the_loading_advice(tmp_path):
+    """The one-line hook is for loading the app; at the prompt, an error is Python's as usual
+    (no "run the command again", no "<console>" named as a file of the lesson)."""
+    from helpers.flask_process import flask
+
+    typed = tmp_path / "typed.py"
+    typed.write_text("1/0\nprint('still here')\n")
+    result = flask("shell", database_url=f"sqlite:///{tmp_path / 'app.db'}", stdin=typed)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback (most recent call last):" in result.stderr
+    assert "ZeroDivisionError: division by zero" in result.stderr
+    assert "run the command again" not in result.stderr and "Error: <console>" not in (
+        result.stderr)
+    assert "still here" in result.stdout + result.stderr
