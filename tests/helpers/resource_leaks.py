@@ -18,6 +18,13 @@ import warnings
 import pytest
 
 
+def pytest_collection_finish(session):
+    """What collection made lives to the end: frozen, each test's collection skips it (about
+    ten times faster; the tests' own objects are collected as usual)."""
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_teardown(item):
     """After the test's fixtures are torn down, free its garbage; a leak fails the teardown."""
