@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alembic.util import CommandError
 from flask.helpers import get_debug_flag
-from sqlalchemy.exc import CompileError, SQLAlchemyError
+from sqlalchemy.exc import CompileError, DBAPIError, SQLAlchemyError
 
 from extras.core.database import connect_timed_out
 from extras.core.messages import first_line, script_frames
@@ -85,8 +85,9 @@ def error_cleaned_up_after(error):
     SQLite has rolled the whole transaction back (a full disk), that drop fails
     too, with "no such table: _alembic_tmp_...", and hid "database or disk is full".
     """
-    while isinstance(error, SQLAlchemyError) and isinstance(handled_when_raised(error),
-                                                            SQLAlchemyError):
+    # Only the database's own errors: SQLAlchemy may raise one of its errors (a CompileError)
+    # while handling another of its own, and the outer one is the one that says where.
+    while isinstance(error, DBAPIError) and isinstance(handled_when_raised(error), DBAPIError):
         error = handled_when_raised(error)
     return error
 
