@@ -209,7 +209,9 @@ def test_flask_migrates_error_has_one_label(runner, tmp_path):
                               "or the last migration (`flask db history` lists them)."),
     (["downgrade", "head-999"], "Error: there is no revision 'head-999': it goes past the "
                                 "first or the last migration (`flask db history` lists them)."),
-], ids=["show-empty", "upgrade-empty", "upgrade-head+999", "downgrade-head-999"])
+    (["upgrade", "--sql", ":head"], "Error: `flask db upgrade --sql :head` needs a revision on "
+                                     "both sides of the colon, as in 51f20aa4768b:head."),
+], ids=["show-empty", "upgrade-empty", "upgrade-head+999", "downgrade-head-999", "sql-from-none"])
 @pytest.mark.database_at_step(2)
 def test_a_revision_alembic_cannot_resolve_is_one_true_line(runner, live_db, steps, args, line):
     result = runner.invoke(args=["db", *args])

@@ -64,6 +64,14 @@ def refuse_unknown_revision(script, command, revision):
     if not revision.strip():
         raise CommandError(f"`flask db {command} ''` names no revision: give one, such as head, "
                            "or leave it out.")
+    if ":" in revision:  # --sql's start:end
+        start, _, end = revision.partition(":")
+        if not start.strip() or not end.strip():
+            raise CommandError(f"`flask db {command} --sql {revision}` needs a revision on "
+                               "both sides of the colon, as in 51f20aa4768b:head.")
+        for part in (start, end):
+            refuse_unknown_revision(script, command, part)
+        return
     try:
         script.revision_map.get_revisions(revision)
     except ResolutionError:  # a relative one, head+2 or base+1: walk it from its end
