@@ -115,8 +115,10 @@ def test_what_extras_and_the_kit_both_know_is_the_same():
     from extras.core import database as ours
     from testing import database as kits
 
-    with create_engine("sqlite://").connect() as connection:
+    engine = create_engine("sqlite://")
+    with engine.connect() as connection:
         assert MigrationContext.configure(connection)._version.name == ours.VERSION_TABLE
+    engine.dispose()  # the pool's connection, closed now rather than by the garbage collector
     assert ours.VERSION_TABLE == kits.VERSION_TABLE
     for dialect in (sqlite.dialect(), postgresql.dialect(), mysql.dialect()):
         for sql_type in (Integer(), String(255), NullType()):

@@ -89,3 +89,51 @@ def test_urls_sqlalchemy_would_misread_are_refused(monkeypatch, url):
     with pytest.raises(DatabaseURLError) as refused:
         create_app()
     assert "ss@" not in str(refused.value) and "password@" not in str(refused.value)
+
+
+# An @ and a / inside the password, neither escaped: SQLAlchemy ends the password at the first @.
+SLASH_AND_AT = "postgresql+psycopg://root:se/cr@et@host/db"
+PASSWORD_PARTS = ("se/", "/cr", "cr@", "et@", ":se")
+
+
+def test_a_password_with_a_slash_and_an_at_is_masked_whole():
+    from extras.core.urls import hide_password, masked_url
+
+    assert masked_url(SLASH_AND_AT) == "postgresql+psycopg://root:***@host/db"
+    # The query as it was written, not %2F-escaped.
+    assert masked_url("postgresql://ann:pw@/db?host=/run/pg") == "postgresql://ann:***@/db?host=/run/pg"
+    echoed = 'could not translate host name "et@host" to address (password se/cr@et)'
+    assert hide_password(echoed, SLASH_AND_AT) == (
+        'could not translate host name "***@host" to address (password ***)')
+
+
+def test_real_cli_never_shows_a_part_of_a_password_with_a_slash_and_an_at():
+    result = flask("db", "current", database_url=SLASH_AND_AT)
+    assert result.returncode == 1
+    [line] = error_lines(result.stderr)
+    assert line == ("Error: DATABASE_URL=postgresql+psycopg://root:***@host/db has an @ inside "
+                    "its password: write it as %40 in the URL."), result.stderr
+    shown = result.stdout + result.stderr
+    assert not [part for part in PASSWORD_PARTS if part in shown], shown
+
+
+def test_the_kit_never_shows_a_part_of_a_password_with_a_slash_and_an_at(tmp_path):
+    from testing.backends import Backend, DatabaseUnavailable, fresh_database
+
+    with pytest.raises(DatabaseUnavailable) as refused:
+        with fresh_database(Backend("postgresql", SLASH_AND_AT), tmp_path):
+            pass
+    assert "lists postgresql+psycopg://root:***@host/db" in str(refused.value)
+    assert not [part for part in PASSWORD_PARTS if part in str(refused.value)]
+
+
+def test_a_sqlite_file_name_longer_than_the_system_allows_is_one_line(monkeypatch, tmp_path):
+    """SQLite said only "unable to open database file", and `flask db current` raised
+    Python's "File name too long" as a traceback."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / ('a' * 300)}.db")
+    with pytest.raises(DatabaseURLError) as refused:
+        create_app()
+    assert str(refused.value) == (
+        "DATABASE_URL names a SQLite file with a name of 303 bytes, longer than this "
+        "system allows (255): use a shorter name.")
+    assert list(tmp_path.iterdir()) == []

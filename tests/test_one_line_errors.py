@@ -188,3 +188,84 @@ def test_a_column_rename_without_existing_type_says_so_on_mysql(backend, runner,
     assert "nothing was sent for that migration" in line and "may remain" not in line
     assert live_db.revision() == steps[-1].revision
     assert "location" in live_db.schema()["departments"]
+
+
+@pytest.mark.database_at_step(2)
+def test_flask_migrates_error_has_one_label(runner, tmp_path):
+    """`Error: ...` as Flask-Migrate writes it, not `ERROR [flask_migrate] Error: ...`."""
+    migrations = copy_migrations(tmp_path)
+    result = runner.invoke(args=["db", "migrate", "-d", str(migrations)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "Error: Target database is not up to date."
+    assert "[flask_migrate]" not in result.stderr
+
+
+@pytest.mark.parametrize("args, line", [
+    (["show", ""], "Error: `flask db show ''` names no revision: give one, such as head, or "
+                   "leave it out."),
+    (["upgrade", ""], "Error: `flask db upgrade ''` names no revision: give one, such as head, "
+                      "or leave it out."),
+    (["upgrade", "head+999"], "Error: there is no revision 'head+999': it goes past the first "
+                              "or the last migration (`flask db history` lists them)."),
+    (["downgrade", "head-999"], "Error: there is no revision 'head-999': it goes past the "
+                                "first or the last migration (`flask db history` lists them)."),
+    (["upgrade", "--sql", ":head"], "Error: `flask db upgrade --sql :head` needs a revision on "
+                                     "both sides of the colon, as in 51f20aa4768b:head."),
+], ids=["show-empty", "upgrade-empty", "upgrade-head+999", "downgrade-head-999", "sql-from-none"])
+@pytest.mark.database_at_step(2)
+def test_a_revision_alembic_cannot_resolve_is_one_true_line(runner, live_db, steps, args, line):
+    result = runner.invoke(args=["db", *args])
+    assert result.exit_code == 1 and ended_cleanly(result), result.exception
+    assert result.stderr.splitlines() == [line]
+    assert live_db.revision() == steps[1].revision
+
+
+def test_a_message_with_quotes_and_backslashes_makes_a_script_that_loads(runner, tmp_path):
+    """The template escapes the message: stock Alembic writes a script no command can load."""
+    import ast
+
+    migrations = copy_migrations(tmp_path)
+    for script in (migrations / "versions").glob("*.py"):
+        script.unlink()
+    message = 'say """hi""" to C:\\New\\x0 and \\N{DASH}'
+
+    result = runner.invoke(args=["db", "migrate", "-d", str(migrations), "-m", message])
+
+    assert result.exit_code == 0, result.output
+    [script] = (migrations / "versions").glob("*.py")
+    docstring = ast.get_docstring(ast.parse(script.read_text()))
+    assert docstring.splitlines()[0] == message
+    history = runner.invoke(args=["db", "history", "-d", str(migrations)])
+    assert history.exit_code == 0 and "Error" not in history.output, history.output
+
+
+@pytest.mark.database_at_step(2)
+def test_sql_is_wrapped_in_a_transaction_where_the_docs_say(runner, backend, steps, capfd):
+    """docs/safety-nets.md: `--sql` keeps BEGIN;/COMMIT; on PostgreSQL, and only there."""
+    from helpers.paths import SERVER_DIR
+
+    docs = (SERVER_DIR.parent / "docs" / "safety-nets.md").read_text()
+    assert "`--sql` on PostgreSQL prints the statements between `BEGIN;` and `COMMIT;`" in docs
+    capfd.readouterr()
+    result = runner.invoke(args=["db", "upgrade", "--sql", f"{steps[1].revision}:head"])
+    assert result.exit_code == 0, result.output
+    statements = [line for line in (result.output + capfd.readouterr().out).splitlines()
+                  if line.endswith(";")]
+    wrapped = statements[0] == "BEGIN;" and statements[-1] == "COMMIT;"
+    assert wrapped == (backend.name.rstrip("0123456789") == "postgresql"), statements
+
+
+def test_flask_shell_shows_pythons_traceback_not_the_loading_advice(tmp_path):
+    """The one-line hook is for loading the app; at the prompt, an error is Python's as usual
+    (no "run the command again", no "<console>" named as a file of the lesson)."""
+    from helpers.flask_process import flask
+
+    typed = tmp_path / "typed.py"
+    typed.write_text("1/0\nprint('still here')\n")
+    result = flask("shell", database_url=f"sqlite:///{tmp_path / 'app.db'}", stdin=typed)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback (most recent call last):" in result.stderr
+    assert "ZeroDivisionError: division by zero" in result.stderr
+    assert "run the command again" not in result.stderr and "Error: <console>" not in (
+        result.stderr)
+    assert "still here" in result.stdout + result.stderr

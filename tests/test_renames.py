@@ -195,7 +195,7 @@ def test_a_bad_x_renames_is_one_clear_error(runner, live_db, tmp_path):
 
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if not line.startswith("INFO")]
-    assert errors == ["ERROR [flask_migrate] Error: -x renames must be yes or no, not 'maybe'."]
+    assert errors == ["Error: -x renames must be yes or no, not 'maybe'."]
     assert set(versions.iterdir()) == scripts_before
 
 

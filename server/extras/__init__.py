@@ -51,7 +51,7 @@ def configure(app):
 def init_app(app):
     """Add the safety nets, `flask seed`, `flask start`, `flask lesson` and the schema page."""
     connect_timeout.init_app(app)
-    command_checks.init_app(app, terminal.running_command)
+    command_checks.init_app(app, terminal.running_command, terminal.running_revision)
     app.extensions[SAFETY_NETS] = SafetyNets(app.config)
     seed.init_app(app)
     lesson.init_app(app)

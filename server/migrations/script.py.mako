@@ -1,4 +1,9 @@
-"""${message}
+<%!
+    # The message is escaped for the docstring (\\ and \"), so a message with
+    # a backslash or three quotes still makes a script Python can load.
+    def docstring(message):
+        return str(message).replace("\\", "\\\\").replace('"', '\\"')
+%>"""${message | docstring}
 
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}

@@ -14,6 +14,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -75,6 +76,41 @@ def with_driver(url):
     return url
 
 
+# Drivers also accept a password as a query parameter (`?password=...`).
+PASSWORD_QUERY_KEYS = ("password", "passwd")
+
+
+def password_in_host(parsed):
+    """True when an @ inside the password was not written as %40.
+
+    SQLAlchemy (like a browser) ends the password at the first @, so the
+    rest of the password becomes the start of the host: `root:se/cr@et@host`
+    has the host `et@host`.
+    """
+    return "@" in (parsed.host or "")
+
+
+def shown_url(url):
+    """The URL as it is safe to print: its password, all of it, becomes ***.
+
+    Parsed and written back by SQLAlchemy; a URL it cannot parse shows only
+    a plain scheme.
+    """
+    try:
+        parsed = make_url(url)
+    except Exception:
+        scheme, separator, _ = str(url).partition("://")
+        plain = separator and scheme.replace("+", "").replace(".", "").replace("-", "").isalnum()
+        return f"{scheme}://***" if plain else "***"
+    if password_in_host(parsed):
+        parsed = parsed.set(password="***", host=parsed.host.rpartition("@")[2])
+    hidden = {key: "***" for key in PASSWORD_QUERY_KEYS if key in parsed.query}
+    shown = parsed.update_query_dict(hidden).render_as_string(hide_password=True)
+    # The query as it was written: ?host=/var/run/postgresql, not ?host=%2Fvar%2Frun%2Fpostgresql.
+    address, separator, query = shown.partition("?")
+    return address + separator + unquote_plus(query)
+
+
 SERVER_LISTS = {"TEST_DATABASE_URLS": False, "ADVISORY_DATABASE_URLS": True}
 
 
@@ -108,6 +144,10 @@ def fresh_database(backend, folder):
         yield f"sqlite:///{Path(folder) / f'lesson_{uuid.uuid4().hex[:8]}.db'}"
         return
     server = make_url(backend.server_url)
+    listed_in = "ADVISORY_DATABASE_URLS" if backend.advisory else "TEST_DATABASE_URLS"
+    if password_in_host(server):  # the driver's error would print the host: part of the password
+        raise DatabaseUnavailable(f"{listed_in} lists {shown_url(server)}, whose password holds "
+                                  "an @: write it as %40 in the URL.")
     name = f"{database_prefix()}{uuid.uuid4().hex[:12]}"
     admin = admin_engine(backend)
     try:
@@ -115,10 +155,8 @@ def fresh_database(backend, folder):
             connection.execute(text(f"CREATE DATABASE {quoted(backend, name)}"))
     except SQLAlchemyError as error:
         admin.dispose()
-        shown = server.render_as_string(hide_password=True)
-        listed_in = "ADVISORY_DATABASE_URLS" if backend.advisory else "TEST_DATABASE_URLS"
-        raise DatabaseUnavailable(f"{listed_in} lists {shown}, but no database could be "
-                                  f"made there: {database_words(error)}") from None
+        raise DatabaseUnavailable(f"{listed_in} lists {shown_url(server)}, but no database "
+                                  f"could be made there: {database_words(error)}") from None
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:

@@ -27,7 +27,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from testing.backends import DatabaseUnavailable, admin_engine, drop_database, quoted
+from testing.backends import (
+    DatabaseUnavailable,
+    admin_engine,
+    drop_database,
+    quoted,
+    shown_url,
+)
 from testing.places import database_words
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -105,8 +111,8 @@ class DatabaseSupply:
                 if like is not None and backend.is_mysql:
                     copy_tables(connection, like, name)
         except SQLAlchemyError as error:
-            shown = make_url(backend.server_url).render_as_string(hide_password=True)
-            raise DatabaseUnavailable(f"TEST_DATABASE_URLS lists {shown}, but no database "
+            raise DatabaseUnavailable(f"TEST_DATABASE_URLS lists {shown_url(backend.server_url)}, "
+                                      "but no database "
                                       f"could be made there: {database_words(error)}") from None
         finally:
             admin.dispose()

@@ -26,13 +26,14 @@ def flask_env(database_url=None):
     return env
 
 
-def flask(*args, database_url, cwd=SERVER_DIR, settings=None, timeout=60):
+def flask(*args, database_url, cwd=SERVER_DIR, settings=None, timeout=60, stdin=None):
     """Run `flask *args` in `cwd` to the end; returns a CompletedProcess (text output).
 
-    `settings` are further environment variables, such as FLASK_DEBUG.
+    `settings` are further environment variables, such as FLASK_DEBUG; `stdin`
+    is a file to read, as what is typed.
     """
     return forks().run(*args, cwd=cwd, env=flask_env(database_url) | (settings or {}),
-                       timeout=timeout)
+                       timeout=timeout, stdin=stdin)
 
 
 def start_flask(*args, database_url, cwd=SERVER_DIR, settings=None, **options):

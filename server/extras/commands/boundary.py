@@ -8,8 +8,9 @@
   reach Python's top level, which prints a 30-line traceback mostly of
   Flask's and SQLAlchemy's code. install() adds a sys.excepthook that turns
   them into one line naming the file and line, or the setting. Anything
-  else, and everything under FLASK_DEBUG=1, keeps Python's traceback. app.py
-  installs it before it imports models.py.
+  else, everything under FLASK_DEBUG=1, and whatever is typed at `flask
+  shell`'s prompt keep Python's traceback. app.py installs it before it
+  imports models.py.
 """
 import functools
 import os
@@ -45,6 +46,9 @@ def one_line_on_loading(previous_hook, lesson_files=LESSON_FILES):
     """
 
     def excepthook(kind, error, traceback):
+        if hasattr(sys, "ps1"):  # `flask shell`'s prompt: Python's traceback, as at any prompt
+            previous_hook(kind, error, traceback)
+            return
         if isinstance(error, CommandError):  # a setting or DATABASE_URL the app cannot use
             print(f"Error: {error}", file=sys.stderr)
             return

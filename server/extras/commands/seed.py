@@ -1,5 +1,7 @@
 """`flask seed` adds the lesson's rows; `flask start` upgrades, seeds and serves, in one go."""
 import logging
+import re
+import sys
 
 import click
 import flask_migrate
@@ -64,7 +66,39 @@ def start_command(ctx, port, reload):
     if not is_running_from_reloader():
         with ctx.ensure_object(ScriptInfo).load_app().app_context():
             upgrade_and_seed()
+    server_log_as_written()
     ctx.invoke(run_command, host="127.0.0.1", port=port, reload=reload)
+
+
+# Werkzeug colours its lines with these, whatever the output is.
+ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class ServerLines(logging.Formatter):
+    """The server's lines as Werkzeug writes them; colour codes only on a terminal."""
+
+    def __init__(self, stream):
+        super().__init__("%(message)s")
+        self.colours = bool(getattr(stream, "isatty", None)) and stream.isatty()
+
+    def format(self, record):
+        line = super().format(record)
+        return line if self.colours else ANSI_STYLE.sub("", line)
+
+
+def server_log_as_written():
+    """The server's own log on stderr, each line as Werkzeug words it.
+
+    The upgrade's env.py handed the root logger Alembic's format, so the
+    server's lines came out as `INFO [werkzeug] WARNING: ...`; and in a log
+    file, Werkzeug's colour codes came out raw.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ServerLines(sys.stderr))
+    logger = logging.getLogger("werkzeug")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def upgrade_and_seed():

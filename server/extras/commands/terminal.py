@@ -44,3 +44,9 @@ def running_command():
     """The name `flask` was given for the running command ("upgrade", "seed"), or None."""
     context = click.get_current_context(silent=True)
     return context.info_name if context is not None else None
+
+
+def running_revision():
+    """The running command's revision argument (`flask db upgrade head`), or None."""
+    context = click.get_current_context(silent=True)
+    return context.params.get("revision") if context is not None else None

@@ -32,7 +32,8 @@ class Seconds:
     def checked(self, config):
         value = config.get(self.name, self.default)
         try:
-            seconds = float(value)
+            # FLASK_X=true arrives as True, which float() would take as 1 second.
+            seconds = None if isinstance(value, bool) else float(value)
         except (TypeError, ValueError):
             seconds = None
         low_enough = seconds is not None and (seconds > self.lowest if self.above_lowest
@@ -62,15 +63,50 @@ SECONDS = (
 DEFAULTS = {setting.name: setting.default for setting in SECONDS}
 
 
+@dataclass(frozen=True)
+class PathSetting:
+    """A file or folder; `default(app)` is where it is unless set."""
+
+    name: str
+    what: str  # "file" or "folder", for the message
+    default: object
+
+    def checked(self, app):
+        value = app.config.get(self.name)
+        if self.name not in app.config:
+            return self.default(app)
+        # FLASK_X=123, true or null arrive as a number, True or None: JSON, not a path.
+        if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+            raise SettingError(f"FLASK_{self.name} must be the path of a {self.what}, "
+                               f"not {value!r}.")
+        return value
+
+
+PATHS = (
+    # The models.py that `flask lesson start` replaces with step 1's.
+    PathSetting("MODELS_FILE", "file", lambda app: os.path.join(app.root_path, "models.py")),
+    # Where `flask lesson start` finds step 1's models.
+    PathSetting("LESSON_DIR", "folder",
+         lambda app: os.path.join(os.path.dirname(app.root_path), "lesson")),
+    # Where `flask lesson start` and `restore` set work aside.
+    PathSetting("LESSON_BACKUPS_DIR", "folder",
+         lambda app: os.path.join(app.instance_path, "lesson-backups")),
+)
+
+
 def check_settings(app):
     """Check every setting of `app.config` and write it back checked; fill in the paths."""
     config = app.config
     for setting in SECONDS:
         config[setting.name] = setting.checked(config)
-    # Where `flask lesson start` finds step 1's models and sets work aside.
-    config.setdefault("MODELS_FILE", os.path.join(app.root_path, "models.py"))
-    config.setdefault("LESSON_DIR", os.path.join(os.path.dirname(app.root_path), "lesson"))
-    config.setdefault("LESSON_BACKUPS_DIR", os.path.join(app.instance_path, "lesson-backups"))
+    for path in PATHS:
+        config[path.name] = path.checked(app)
+    hosts = config.get("SCHEMA_PAGE_HOSTS")
+    if hosts is not None and not (isinstance(hosts, str) or (
+            isinstance(hosts, (list, tuple)) and all(isinstance(name, str) for name in hosts))):
+        # FLASK_SCHEMA_PAGE_HOSTS=5 arrives as the number 5.
+        raise SettingError("FLASK_SCHEMA_PAGE_HOSTS must be host names separated by commas, "
+                           f"not {hosts!r}.")
 
 
 def host_names(value):

@@ -3,7 +3,7 @@
 Everything the project prints about a database names it with masked_url()
 and passes a driver's message through hide_password(): never a password.
 """
-import re
+import os
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -13,13 +13,16 @@ from sqlalchemy.exc import ArgumentError
 
 # The kit gives a driverless URL (postgresql://, mysql://) the drivers the
 # lesson installs, psycopg 3 and PyMySQL; the app does the same, with the kit's table.
-from testing.backends import with_driver  # noqa: F401 (extras reads it from here)
+from testing.backends import (  # noqa: F401 (extras reads with_driver from here)
+    PASSWORD_QUERY_KEYS,
+    password_in_host,
+    shown_url,
+    with_driver,
+)
 from testing.places import database_words
 
 SERVER_BACKENDS = ("postgresql", "mysql", "mariadb")
 MYSQL_BACKENDS = ("mysql", "mariadb")
-# Drivers also accept a password as a query parameter (`?password=...`).
-PASSWORD_QUERY_KEYS = ("password", "passwd")
 
 
 class DatabaseURLError(CommandError):
@@ -60,21 +63,26 @@ def check_usable(url):
     Checked before Flask-SQLAlchemy makes the engine, at the same points where
     making it would fail: the URL's syntax, its dialect, its driver module.
     """
-    userinfo = str(url).partition("://")[2].split("/", 1)[0]
-    if userinfo.count("@") > 1:
-        # `user:p@ss@host` would be read as host `ss@host`, and the driver's
-        # error would then print part of the password.
-        raise DatabaseURLError(
-            "DATABASE_URL has more than one @ before the host: write an @ inside the "
-            "password as %40.")
     try:
         parsed = make_url(url)
+        if password_in_host(parsed):
+            # The driver's error would name the host, which holds the rest of the password.
+            raise DatabaseURLError(
+                f"DATABASE_URL={masked_url(url)} has an @ inside its password: write it as "
+                "%40 in the URL.")
         dialect = parsed.get_dialect()
         dialect.import_dbapi()
     except (ArgumentError, ImportError, ValueError, TypeError) as error:  # e.g. an unknown driver
         raise DatabaseURLError(
             f"DATABASE_URL={masked_url(url)} is not a database URL this app can use: "
             f"{hide_password(database_words(error), url)}") from None
+    too_long = name_too_long(sqlite_file(parsed))
+    if too_long:
+        # SQLite would only say "unable to open database file", and Python's own
+        # stat() stops with "File name too long" deep inside a command.
+        raise DatabaseURLError(
+            f"DATABASE_URL names a SQLite file with a name of {too_long} bytes, longer than "
+            f"this system allows ({longest_name()}): use a shorter name.")
     if parsed.get_backend_name() in SERVER_BACKENDS and not names_database(parsed):
         # libpq would pick a database named after the user, PyMySQL none at all.
         raise DatabaseURLError(
@@ -82,21 +90,29 @@ def check_usable(url):
             f"server, as in {parsed.drivername.split('+')[0]}://user@localhost/lesson.")
 
 
+def longest_name():
+    """The longest file or folder name this system allows, in bytes (255 on most)."""
+    try:
+        return os.pathconf("/", "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+def name_too_long(path):
+    """The length of the longest name in `path`, when one is longer than the system allows."""
+    if path is None:
+        return None
+    longest = max((len(os.fsencode(part)) for part in path.parts), default=0)
+    return longest if longest > longest_name() else None
+
+
 def names_database(parsed):
     return bool(parsed.database) or bool(parsed.query.get("dbname"))
 
 
 def masked_url(url):
-    """The URL as it is safe to print: any password becomes ***."""
-    try:
-        parsed = make_url(url)
-        hidden = {key: "***" for key in PASSWORD_QUERY_KEYS if key in parsed.query}
-        shown = parsed.update_query_dict(hidden).render_as_string(hide_password=True)
-        return shown.replace("%2A%2A%2A", "***")  # the query string's own escaping
-    except Exception:  # not a URL SQLAlchemy can parse: show only a plain scheme
-        scheme, separator, _ = str(url).partition("://")
-        plain = separator and re.fullmatch(r"[A-Za-z0-9+.-]+", scheme)
-        return f"{scheme}://***" if plain else "***"
+    """The URL as it is safe to print: any password, wherever it is written, becomes ***."""
+    return shown_url(url)
 
 
 def hide_password(text, url):
@@ -106,6 +122,9 @@ def hide_password(text, url):
     except Exception:  # nothing in it can be told apart as a password
         return text
     secrets = [parsed.password]
+    if password_in_host(parsed):  # the password as it was meant runs to the last @
+        text = text.replace(parsed.host, f"***@{parsed.host.rpartition('@')[2]}")
+        secrets.insert(0, f"{parsed.password or ''}@{parsed.host.rpartition('@')[0]}")
     for key in PASSWORD_QUERY_KEYS:
         value = parsed.query.get(key)
         secrets += value if isinstance(value, tuple) else [value]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alembic.util import CommandError
 from flask.helpers import get_debug_flag
-from sqlalchemy.exc import CompileError, SQLAlchemyError
+from sqlalchemy.exc import CompileError, DBAPIError, SQLAlchemyError
 
 from extras.core.database import connect_timed_out
 from extras.core.messages import first_line, script_frames
@@ -55,6 +55,7 @@ def describe_failed_run(url, error, sent_by_failed_migration, changes_database=T
     migration, and its line says so.
     """
     backend = backend_of(url)
+    error = error_cleaned_up_after(error)
     if backend == "sqlite" and "not a database" in first_line(error):
         return describe_database_error(url, error)
     what = hide_password(what_failed(error), url)
@@ -97,6 +98,29 @@ def needs_values(error):
     message = first_line(error)
     return type(orig).__module__ == "sqlite3" and (
         "Cannot add a NOT NULL column" in message or "NOT NULL constraint failed" in message)
+
+
+def error_cleaned_up_after(error):
+    """The database error that ended the run, when another came while cleaning up after it.
+
+    Alembic's batch copy drops its _alembic_tmp_ table when the copy fails; when
+    SQLite has rolled the whole transaction back (a full disk), that drop fails
+    too, with "no such table: _alembic_tmp_...", and hid "database or disk is full".
+    """
+    # Only the database's own errors: SQLAlchemy may raise one of its errors (a CompileError)
+    # while handling another of its own, and the outer one is the one that says where.
+    while isinstance(error, DBAPIError) and isinstance(handled_when_raised(error), DBAPIError):
+        error = handled_when_raised(error)
+    return error
+
+
+def handled_when_raised(error):
+    """The error that was being handled when `error` was raised, past the driver's own error
+    (SQLAlchemy raises its error from the driver's)."""
+    context = error.__context__
+    if context is not None and context is getattr(error, "orig", None):
+        context = context.__context__
+    return context
 
 
 def mysql_hint(error):

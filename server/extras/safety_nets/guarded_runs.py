@@ -61,7 +61,10 @@ def guarded_connection(connectable, lock_timeout, changes_database, say):
     tells the terminal who holds the lock while the run waits for it.
     """
     url = connectable.engine.url
-    with ExitStack() as stack:
+    # Clean-up that fails after the run went well (the server went away at the end) is a
+    # database error like any other: one line too.
+    with one_line_errors(lambda error: describe_database_error(url, error)), \
+            CleanUps() as stack:
         if not changes_database and missing_sqlite_file(url):
             logger.info("No database at %s yet: reading it as empty (`flask db upgrade` "
                         "creates it).", url.database)
@@ -72,6 +75,10 @@ def guarded_connection(connectable, lock_timeout, changes_database, say):
                 connection = connectable
             else:
                 connection = stack.enter_context(connectable.connect())
+                # Closed for good when the run ends, not given back to the app's pool: it
+                # holds the run's settings (busy_timeout, PostgreSQL's client check), and a
+                # pooled connection outlives the run until the app is gone.
+                stack.callback(forget, connection)
             if connection.dialect.name == "sqlite":
                 stack.enter_context(ctrl_c_stops_statements(connection))
             extra_args = {}
@@ -83,6 +90,34 @@ def guarded_connection(connectable, lock_timeout, changes_database, say):
         with one_line_errors(lambda error: describe_failed_run(
                 url, error, sent.by_this_migration, changes_database)):
             yield connection, extra_args
+
+
+class CleanUps(ExitStack):
+    """An ExitStack whose clean-up never hides the error that ended the run.
+
+    When the connection is lost mid-run (a server restart), releasing the lock
+    and ending the transaction fail on it too; the line must still name what
+    ended the run, and every clean-up step is still tried.
+    """
+
+    def __exit__(self, kind, error, traceback):
+        if error is None:
+            return super().__exit__(kind, error, traceback)
+        try:
+            return super().__exit__(kind, error, traceback)
+        except Exception as clean_up_error:
+            if clean_up_error is error:
+                raise
+            raise error from error.__cause__
+
+
+def forget(connection):
+    """Take the run's connection out of the pool: closing it then closes it for good.
+
+    A connection the run lost (a server restart) is already out of it.
+    """
+    if not connection.invalidated and not connection.closed:
+        connection.detach()
 
 
 def missing_sqlite_file(url):

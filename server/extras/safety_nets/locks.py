@@ -52,6 +52,16 @@ def gave_up_waiting(seconds, holder=None):
     )
 
 
+def gave_up_waiting_for_sqlite(seconds):
+    """SQLite's write lock has no name: a migration holds it, and so does any other writer."""
+    return LockTimeout(
+        f"the database is locked by another connection that is writing to it (another "
+        f"migration, or a program such as the sqlite3 shell with a transaction open); gave up "
+        f"waiting for it after {seconds:g} s. Try again when it has finished or the program "
+        f"has ended its transaction (the wait is set by FLASK_MIGRATION_LOCK_TIMEOUT)."
+    )
+
+
 @contextmanager
 def migration_lock(connection, timeout, say):
     """Hold this database's migration lock while the block runs.
@@ -88,7 +98,7 @@ def sqlite_write_lock(connection, timeout, say):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except OperationalError as error:
             if "locked" in str(error.orig):
-                raise gave_up_waiting(timeout) from error
+                raise gave_up_waiting_for_sqlite(timeout) from error
             raise
 
     with sqlite_transactions(connection, begin=begin_immediate):
