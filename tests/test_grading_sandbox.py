@@ -116,7 +116,7 @@ def test_a_timed_out_copy_leaves_no_process(tmp_path):
 
 def test_without_a_sandbox_the_grader_says_so_in_one_line(tmp_path):
     """Where the kernel refuses user namespaces, grade-class still grades, and says so."""
-    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes.zip").write_bytes(b"not a zip")  # a class of one copy, not gradable
     refuse = "echo 0 > /proc/sys/user/max_user_namespaces && exec \"$0\" \"$@\""
     done = subprocess.run(["unshare", "--user", "--map-root-user", "/bin/sh", "-c", refuse,
                            sys.executable, "-m", "class_grading", str(tmp_path)],
