@@ -189,24 +189,27 @@ def reader_url(backend, database_url):
     return url.set(username=READER).render_as_string(hide_password=False)
 
 
-@pytest.mark.parametrize("server", SERVERS, ids=str)
-@AT_HEAD
-def test_a_shadow_database_that_cannot_be_made_is_one_line_and_the_command_goes_on(
-        server, request, database_supply, tmp_path):
-    with database_supply.at_step(server, 4, tmp_path) as url:
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": reader_url(server, url)})
-        app.test_cli_runner_class = CliRunner
-        try:
-            with app.app_context():
-                result = app.test_cli_runner().invoke(args=["db", "check"])
-        finally:
-            with app.app_context():
-                db.engine.dispose()
+# Only the servers have rights to refuse (SQLite's shadow is in memory); with no server listed
+# there is nothing to run, and an empty parametrize would show as a skip.
+if SERVERS:
+    @pytest.mark.parametrize("server", SERVERS, ids=str)
+    @AT_HEAD
+    def test_a_shadow_database_that_cannot_be_made_is_one_line_and_the_command_goes_on(
+            server, request, database_supply, tmp_path):
+        with database_supply.at_step(server, 4, tmp_path) as url:
+            app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": reader_url(server, url)})
+            app.test_cli_runner_class = CliRunner
+            try:
+                with app.app_context():
+                    result = app.test_cli_runner().invoke(args=["db", "check"])
+            finally:
+                with app.app_context():
+                    db.engine.dispose()
 
-    assert result.exit_code == 0, result.output
-    (line,) = [line for line in result.output.splitlines() if "Drift not checked" in line]
-    assert line.startswith("Drift not checked: no shadow database could be made ("), line
-    assert "denied" in line, line
+        assert result.exit_code == 0, result.output
+        (line,) = [line for line in result.output.splitlines() if "Drift not checked" in line]
+        assert line.startswith("Drift not checked: no shadow database could be made ("), line
+        assert "denied" in line, line
 
 
 @AT_HEAD
