@@ -5,9 +5,9 @@ imported. Starting Python and importing pytest, Flask, SQLAlchemy and
 Alembic takes about a second; the kit's own checks half that. So this
 process imports them once, and each copy's run is a fork of it: a process
 of its own, in a session (process group) of its own, in its sandbox
-(sandbox.py) when it asks for one, in the copy's folder, that imports the
+(server/testing/sandbox.py) when it asks for one, in the copy's folder, that imports the
 copy's models.py and the kit afresh and runs `pytest.main`. Nothing of the
-copy, of the kit or of this repository but sandbox.py is imported here,
+copy, of the kit or of this repository but the kit's sandbox.py is imported here,
 and the copy's folder is not put on sys.path (see server/testing/grade.py).
 
 It answers {"ready": true, "sandbox_problem": why or null} once started,
@@ -22,8 +22,8 @@ import sys
 import tempfile
 import traceback
 
-from class_grading import sandbox
 from class_grading.forks import reply, serve
+from server.testing import sandbox
 
 PRELOADED = ("pytest", "_pytest.junitxml", "pytest_alembic", "flask", "flask_sqlalchemy",
              "flask_migrate", "alembic.command", "alembic.autogenerate", "sqlalchemy")
