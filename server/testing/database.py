@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import Integer, String
 
+from .learner_process import Child
 from .lesson import INTEGER, TEXT
 from .places import database_words
 from .safe_text import safe
@@ -53,8 +54,7 @@ class GradedDatabase:
 
     def __init__(self, url, learner, folder):
         self.url = url
-        self.learner = learner  # a LearnerCode
-        self.folder = folder  # the one folder the child may write in
+        self.child = Child(learner, folder)  # runs the copy's code; writes only in `folder`
         self.engine = create_engine(url, poolclass=NullPool)
 
     def migrate(self, direction, revision):
@@ -62,15 +62,15 @@ class GradedDatabase:
 
         Raises MigrationFailed with the reason in one line.
         """
-        said = self.learner.run({"kind": "migrate", "url": self.url, "direction": direction,
-                                 "revision": revision}, self.folder)
+        said = self.child.ask({"kind": "migrate", "url": self.url, "direction": direction,
+                               "revision": revision})
         if said["failure"] is not None:
             raise MigrationFailed(said["failure"], said["notes"])
         return said["notes"]
 
     def create_models(self):
         """models.py's tables made here by `db.create_all()`: (why not or None, notes)."""
-        said = self.learner.run({"kind": "create_all", "url": self.url}, self.folder)
+        said = self.child.ask({"kind": "create_all", "url": self.url})
         return said["failure"], said["notes"]
 
     def reflect(self):
@@ -128,7 +128,9 @@ class GradedDatabase:
         return None
 
     def close(self):
-        """Close every connection, so that the database can be dropped."""
+        """End the child and every process it started, and close every connection, so that
+        the database can be dropped."""
+        self.child.close()
         self.engine.dispose()
 
 

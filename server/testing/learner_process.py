@@ -121,65 +121,126 @@ class LearnerCode:
                 f"grading run ({TIME_LIMIT_VARIABLE})")
 
     def run(self, job, folder):
-        """Run `job` in a child process writing only in `folder`; its answer, a dict of safe text.
+        """Run `job` in a child process of its own writing only in `folder`; its answer.
 
         {"failure": why, in one line, or None; "notes": [warnings raised, as notes]}
         """
-        if self.deadline is None:
-            self.deadline = time.monotonic() + self.time_limit
-        if self.timed_out or time.monotonic() >= self.deadline:
-            self.timed_out = True
-            return {"failure": self.out_of_time(), "notes": []}
-        before = children()
-        reader, writer = os.pipe()
+        with Child(self, folder) as child:
+            return child.ask(job)
+
+
+class Child:
+    """One child process, which runs the jobs it is given one after another, in one folder.
+
+    Use it as a context manager: on leaving, the child and every process it started are
+    ended and waited for. A database's migrations run in one child: models.py is imported
+    once, and the kit reads the database between two jobs.
+    """
+
+    def __init__(self, code, folder):
+        self.code, self.folder = code, folder
+        self.pid = self.status = None
+        self.ended = False
+        self.buffer = b""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def start(self):
+        self.before = children()
+        job_reader, self.jobs = os.pipe()
+        self.answers, answer_writer = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child
-            os.close(reader)
-            child(job, folder, self, writer)
-        os.close(writer)
-        data, ended = self.wait(pid, reader)
-        os.close(reader)
-        self.end(pid, ended, before)
-        return self.answer(data, ended)
+            os.close(self.jobs)
+            os.close(self.answers)
+            child(job_reader, answer_writer, self.folder, self.code)
+        self.pid = pid
+        os.close(job_reader)
+        os.close(answer_writer)
 
-    def wait(self, pid, reader):
-        """(what the child wrote, its wait status or None) once it answered, ended or ran out."""
-        data, status = b"", None
-        while b"\n" not in data and len(data) < LONGEST_ANSWER:
-            left = self.deadline - time.monotonic()
+    def ask(self, job):
+        """The child's answer to `job` (dict of safe text), or a failure saying why there is none."""
+        code = self.code
+        if code.deadline is None:
+            code.deadline = time.monotonic() + code.time_limit
+        if code.timed_out or time.monotonic() >= code.deadline:
+            code.timed_out = True
+            self.close()
+            return {"failure": code.out_of_time(), "notes": []}
+        if self.ended:
+            return self.no_answer()
+        if self.pid is None:
+            self.start()
+        try:
+            os.write(self.jobs, json.dumps(job).encode() + b"\n")
+        except OSError:  # it is gone
+            pass
+        line = self.read_line()
+        if line is None:
+            self.close()
+            return {"failure": code.out_of_time(), "notes": []} if code.timed_out \
+                else self.no_answer()
+        return answer(line)
+
+    def read_line(self):
+        """The child's next line, or None when it ended or the time ran out first."""
+        while b"\n" not in self.buffer:
+            if len(self.buffer) > LONGEST_ANSWER:
+                return None
+            left = self.code.deadline - time.monotonic()
             if left <= 0:
-                self.timed_out = True
-                break
-            ready, _, _ = select.select([reader], [], [], min(left, 0.05))
+                self.code.timed_out = True
+                return None
+            ready, _, _ = select.select([self.answers], [], [], min(left, 0.05))
             if ready:
-                chunk = os.read(reader, 65536)
-                data += chunk
+                chunk = os.read(self.answers, 65536)
                 if not chunk:
-                    break
-            elif status is None:
-                done, status = os.waitpid(pid, os.WNOHANG)
-                if not done:
-                    status = None
-                elif not select.select([reader], [], [], 0)[0]:
-                    break
-        return data, status
+                    return None
+                self.buffer += chunk
+            elif self.status is None:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+                if done:
+                    self.status = status
+                    if not select.select([self.answers], [], [], 0)[0]:
+                        return None
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line
 
-    def end(self, pid, status, before):
+    def no_answer(self):
+        self.close()
+        status = self.status
+        code = "?" if status is None else os.waitstatus_to_exitcode(status)
+        how = f"killed by signal {-code}" if isinstance(code, int) and code < 0 else \
+            f"exit code {code}"
+        return {"failure": f"the copy's code ended its process ({how}) before it finished",
+                "notes": []}
+
+    def close(self):
         """The child, and every process it started, ended and waited for."""
-        if status is None and self.confinement == "sandbox" and not self.timed_out:
-            # It answered: its namespace's first process is about to exit, which ends
-            # every process in the namespace before the child can be waited for.
+        if self.pid is None or self.ended:
+            self.ended = True
+            return
+        self.ended = True
+        os.close(self.jobs)  # the child's end of its jobs: it exits
+        sandboxed = self.code.confinement == "sandbox"
+        if self.status is None and sandboxed and not self.code.timed_out:
+            # Its namespace's first process exits, which ends every process in the
+            # namespace before the child can be waited for.
             deadline = time.monotonic() + 2
-            while status is None and time.monotonic() < deadline:
-                done, found = os.waitpid(pid, os.WNOHANG)
-                status = found if done else time.sleep(0.001)
-        if status is None:
-            signal_group(pid, signal.SIGTERM if self.confinement == "sandbox"
-                         else signal.SIGKILL)
-            os.waitpid(pid, 0)
-        signal_group(pid, signal.SIGKILL)
+            while self.status is None and time.monotonic() < deadline:
+                done, found = os.waitpid(self.pid, os.WNOHANG)
+                self.status = found if done else time.sleep(0.001)
+        if self.status is None:
+            signal_group(self.pid, signal.SIGTERM if sandboxed else signal.SIGKILL)
+            self.status = os.waitpid(self.pid, 0)[1]
+        os.close(self.answers)
+        signal_group(self.pid, signal.SIGKILL)
         while True:  # processes that left its session, caught by catch_escaped()
-            escaped = children() - before
+            escaped = children() - self.before
             if not escaped:
                 break
             for other in escaped:
@@ -189,23 +250,18 @@ class LearnerCode:
                 except (ProcessLookupError, ChildProcessError, PermissionError):
                     pass
 
-    def answer(self, data, status):
-        if self.timed_out:
-            return {"failure": self.out_of_time(), "notes": []}
-        try:
-            said = json.loads(data.decode("utf-8", errors="replace").splitlines()[0])
-            failure = said.get("failure")
-            notes = said.get("notes") or []
-            if not isinstance(notes, list):
-                raise TypeError
-        except (ValueError, IndexError, AttributeError, TypeError):
-            code = "?" if status is None else os.waitstatus_to_exitcode(status)
-            how = f"killed by signal {-code}" if isinstance(code, int) and code < 0 else \
-                f"exit code {code}"
-            return {"failure": f"the copy's code ended the process ({how}) before it finished",
-                    "notes": []}
-        return {"failure": None if failure is None else safe(failure, newlines=False),
-                "notes": [safe(note, newlines=False) for note in notes[:MOST_NOTES]]}
+
+def answer(line):
+    """A child's line, as a dict of safe text; a line that is not an answer says so."""
+    try:
+        said = json.loads(line.decode("utf-8", errors="replace"))
+        failure, notes = said.get("failure"), said.get("notes") or []
+        if not isinstance(notes, list):
+            raise TypeError
+    except (ValueError, AttributeError, TypeError):
+        return {"failure": "the copy's code wrote something the kit cannot read", "notes": []}
+    return {"failure": None if failure is None else safe(failure, newlines=False),
+            "notes": [safe(note, newlines=False) for note in notes[:MOST_NOTES]]}
 
 
 def signal_group(pid, number):
@@ -238,35 +294,48 @@ def children():
 # The child's side. Nothing here returns: it answers on `writer` and exits.
 
 
-def child(job, folder, code, writer):  # pragma: no cover - runs in the fork
+def child(jobs, writer, folder, code):  # pragma: no cover - runs in the fork
     answer = {"failure": "the copy's code could not be started", "notes": []}
     try:
         os.setsid()
-        quiet(writer)
+        quiet((jobs, writer))
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         confine(code, folder)
-        answer = JOBS[job["kind"]](job, code.server)
-    except MemoryError:
-        answer = {"failure": f"the copy's code used more memory than the "
-                             f"{code.memory_limit // 2**20} MiB it may use "
-                             f"({MEMORY_LIMIT_VARIABLE})", "notes": []}
+        with os.fdopen(jobs, "rb") as reader:
+            for line in reader:
+                answer = do(json.loads(line), code)
+                os.write(writer, json.dumps(answer).encode() + b"\n")
+        os._exit(0)
     except BaseException as error:  # noqa: BLE001 - said in one line, to the kit
         from .places import error_text
 
         answer = {"failure": error_text(error), "notes": []}
+    try:
+        os.write(writer, json.dumps(answer).encode() + b"\n")
     finally:
-        try:
-            os.write(writer, json.dumps(answer).encode() + b"\n")
-        finally:
-            os._exit(0)
+        os._exit(0)
 
 
-def quiet(writer):
-    """Nothing but `writer` leads out: every other file the kit had open is /dev/null here."""
+def do(job, code):
+    """One job's answer; an error of the copy's code is its failure."""
+    try:
+        return JOBS[job["kind"]](job, code.server)
+    except MemoryError:
+        return {"failure": f"the copy's code used more memory than the "
+                           f"{code.memory_limit // 2**20} MiB it may use "
+                           f"({MEMORY_LIMIT_VARIABLE})", "notes": []}
+    except Exception as error:  # noqa: BLE001 - said in one line, to the kit
+        from .places import error_text
+
+        return {"failure": error_text(error), "notes": []}
+
+
+def quiet(kept):
+    """Only the pipes in `kept` lead out: every other file the kit had open is /dev/null here."""
     nothing = os.open(os.devnull, os.O_RDWR)
     for name in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ["0", "1", "2"]:
         number = int(name)
-        if number not in (writer, nothing):
+        if number not in (*kept, nothing):
             try:
                 os.dup2(nothing, number)
             except OSError:
@@ -292,10 +361,23 @@ def confine(code, folder):
     sys.path[:] = [p for p in sys.path if p not in ("", ".", server)] + [server]
 
 
+LOADED = {}  # in the child: models.py's `db` and its notes, then one app per database
+
+
 def load(server):
     from .learner_copy import load_models
 
-    return load_models(Path(server))
+    if "models" not in LOADED:
+        LOADED["models"] = load_models(Path(server))
+    return LOADED["models"]
+
+
+def app_for(db, url, server):
+    from .learner_copy import grading_app
+
+    if url not in LOADED:
+        LOADED[url] = grading_app(db, url, Path(server) / "migrations")
+    return LOADED[url]
 
 
 def models_job(job, server):
@@ -311,11 +393,11 @@ def models_job(job, server):
 def migrate_job(job, server):
     from alembic import command
 
-    from .learner_copy import grading_app, warning_notes
+    from .learner_copy import warning_notes
     from .migration_errors import failure_reason
 
     db, _ = load(server)
-    app = grading_app(db, job["url"], Path(server) / "migrations")
+    app = app_for(db, job["url"], server)
     run = command.upgrade if job["direction"] == "up" else command.downgrade
     with app.app_context(), warnings.catch_warnings(record=True) as raised:
         warnings.simplefilter("always")
@@ -331,12 +413,12 @@ def migrate_job(job, server):
 def create_all_job(job, server):
     from sqlalchemy.exc import CompileError, SQLAlchemyError
 
-    from .learner_copy import grading_app, warning_notes
+    from .learner_copy import warning_notes
     from .migration_errors import engine_hint
     from .places import database_words
 
     db, _ = load(server)
-    app = grading_app(db, job["url"], Path(server) / "migrations")
+    app = app_for(db, job["url"], server)
     with app.app_context(), warnings.catch_warnings(record=True) as raised:
         warnings.simplefilter("always")
         try:
