@@ -16,6 +16,7 @@ import warnings
 
 import pytest
 
+from .conftest import graded_databases
 from .differences import (
     LOSS_ADVICE,
     UNTOUCHED_ADVICE,
@@ -26,7 +27,6 @@ from .differences import (
     schema_problems,
 )
 from .expectations import as_expected, rows_after_upgrade, schema_after_upgrade
-from .conftest import graded_databases
 from .lesson import STEP_COUNT
 from .models_check import check_models
 from .scorecard import MODELS

@@ -65,12 +65,20 @@ def pytest_args(kit_dir, extra=()):
 
 
 def preload():
-    """Import the libraries the kit uses, from the environment alone (see above)."""
-    for name in LIBRARIES:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # a driver this environment does not have: never used then
-            pass
+    """Import the libraries the kit uses from the environment alone, with neither the copy's
+    top folder nor its server folder on sys.path (see above)."""
+    copy = {str(KIT_DIR.parent), str(KIT_DIR.parent.parent)}
+    saved = sys.path[:]
+    sys.path[:] = [p for p in sys.path if p not in ("", ".") and
+                   os.path.realpath(p) not in copy]
+    try:
+        for name in LIBRARIES:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # a driver this environment does not have: never used then
+                pass
+    finally:
+        sys.path[:] = saved
 
 
 def bad_input(argv):

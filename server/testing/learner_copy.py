@@ -40,6 +40,8 @@ def load_models(server_dir):
         warnings.simplefilter("always")
         try:
             module = importlib.import_module("models")
+        except MemoryError:  # the child's limit: said as such (learner_process.py)
+            raise
         except Exception as error:
             place = error_place(error, server_dir)
             where = f" ({place})" if place else ""

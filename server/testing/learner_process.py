@@ -163,7 +163,7 @@ class Child:
         os.close(answer_writer)
 
     def ask(self, job):
-        """The child's answer to `job` (dict of safe text), or a failure saying why there is none."""
+        """The answer to `job` (a dict of safe text), or a failure saying why there is none."""
         code = self.code
         if code.deadline is None:
             code.deadline = time.monotonic() + code.time_limit
