@@ -1,7 +1,8 @@
 """Grade this copy: `python server/testing/grade.py` from anywhere (docs/grading.md).
 
 It prints the scorecard and the grade line; `-v` adds pytest's own report
-(each check, the failures in full, the counts). The copy's code runs in
+(each check, the failures in full, the counts), as does any other option of
+pytest's report (-q, --durations, -r, --tb). The copy's code runs in
 child processes only (learner_process.py); this process judges and writes.
 
 The kit runs with its own pytest settings alone (kit.ini), so that nothing
@@ -34,7 +35,8 @@ KIT_DIR = Path(__file__).resolve().parent
 NOT_PASSED_ON = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 VALUE_OPTIONS = ("--only", "--gradescope", "--copy-name", "--junitxml", "--junit-xml",
                  "--basetemp")
-VERBOSE = ("-v", "-vv", "--verbose")
+# pytest's own report options: with any of them, pytest's report is shown too.
+REPORT_OPTIONS = ("-v", "-q", "--verbose", "--quiet", "--durations", "-r", "--tb")
 # Everything the kit imports from outside itself, imported before the copy is on sys.path.
 LIBRARIES = ("sqlite3", "json", "xml.etree.ElementTree", "select", "ctypes", "flask",
              "flask_sqlalchemy", "flask_migrate", "alembic.command", "alembic.autogenerate",
@@ -106,7 +108,7 @@ def main():
     preload()
     import pytest
 
-    verbose = any(arg in VERBOSE for arg in argv)
+    verbose = any(arg.startswith(REPORT_OPTIONS) for arg in argv)
     quiet = [] if verbose else ["-p", "no:terminal"]  # the scorecard alone (conftest.py)
     code = int(pytest.main(pytest_args(KIT_DIR, quiet + argv)))
     if code not in (0, 1) and not verbose:
