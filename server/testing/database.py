@@ -56,6 +56,8 @@ class GradedDatabase:
         self.url = url
         self.child = Child(learner, folder)  # runs the copy's code; writes only in `folder`
         self.engine = create_engine(url, poolclass=NullPool)
+        if self.engine.dialect.name == "sqlite":
+            learner.hand_over(self.engine.url.database)
 
     def migrate(self, direction, revision):
         """Upgrade or downgrade to `revision`; return the warnings raised, as notes.

@@ -38,11 +38,15 @@ VALUE_OPTIONS = ("--only", "--gradescope", "--copy-name", "--junitxml", "--junit
 # pytest's own report options: with any of them, pytest's report is shown too.
 REPORT_OPTIONS = ("-v", "-q", "--verbose", "--quiet", "--durations", "-r", "--tb")
 # Everything the kit imports from outside itself, imported before the copy is on sys.path.
-LIBRARIES = ("sqlite3", "json", "xml.etree.ElementTree", "select", "ctypes", "flask",
-             "flask_sqlalchemy", "flask_migrate", "alembic.command", "alembic.autogenerate",
-             "alembic.runtime.migration", "sqlalchemy", "sqlalchemy.dialects.sqlite",
-             "sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.mysql", "psycopg",
-             "pymysql")
+# The child processes that run the copy's code inherit them: as `nobody` (learner_process.py)
+# they may not be able to read the environment's files, so what a migration and a stock
+# env.py import is here too.
+LIBRARIES = ("sqlite3", "json", "xml.etree.ElementTree", "select", "ctypes", "logging.config",
+             "flask", "flask_sqlalchemy", "flask_migrate", "alembic.command",
+             "alembic.autogenerate", "alembic.runtime.migration", "alembic.op", "alembic.context",
+             "alembic.ddl.sqlite", "alembic.ddl.postgresql", "alembic.ddl.mysql", "sqlalchemy",
+             "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql",
+             "sqlalchemy.dialects.mysql", "psycopg", "pymysql")
 
 
 def one_word(args):
