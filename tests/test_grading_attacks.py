@@ -156,16 +156,19 @@ QUIET_ATTACKS = {
     "crafted-conftest": conftest_everywhere,
     "unsafe-text": unsafe_text,
 }
+CODE_ATTACKS = [name for name in QUIET_ATTACKS if name != "crafted-conftest"]
 ATTACKS = {
     **QUIET_ATTACKS,
     "all-at-once": lambda copy: [attack(copy) for attack in QUIET_ATTACKS.values()],
+    # Plain pytest reads what the copy configures (docs/grading.md): its code alone, there.
+    "code-at-once": lambda copy: [QUIET_ATTACKS[name](copy) for name in CODE_ATTACKS],
     "exit-zero-in-models": add_to_models(EXIT_ZERO),
     "exit-zero-in-a-migration": exit_in_a_migration,
     "loop": add_to_models(LOOP),
     "five-gib": add_to_models(FIVE_GIB),
 }
 # What an attack's copy is given in the limits, seconds of its code (GRADING_TIME_LIMIT).
-TIME_LIMITS = {"loop": "3"}
+TIME_LIMITS = {"loop": "1.5"}
 
 
 def hostile(folder, name):
@@ -210,7 +213,7 @@ def assert_environment_untouched(decoy):
 
 @pytest.mark.parametrize("attack, confinement", [
     ("all-at-once", "sandbox"), ("all-at-once", "nobody"), ("exit-zero-in-models", "sandbox"),
-    ("exit-zero-in-a-migration", "sandbox"), ("loop", "sandbox"), ("five-gib", "sandbox")])
+    ("loop", "sandbox"), ("five-gib", "sandbox")])
 def test_the_launcher_gives_a_hostile_copy_no_more_than_its_work(attack, confinement, tmp_path,
                                                                   decoy_checkout):
     """`nobody`: the kit's fallback where the kernel refuses the sandbox and the grader is
@@ -236,7 +239,7 @@ def test_the_launcher_gives_a_hostile_copy_no_more_than_its_work(attack, confine
     assert f"grade: {int(sum(points.values()))}/5 points" in terminal, terminal
     assert_safe_outputs(results, junit, terminal)
     assert_environment_untouched(decoy_checkout)
-    if attack in QUIET_ATTACKS or attack == "all-at-once":
+    if attack in QUIET_ATTACKS or attack.endswith("-at-once"):
         assert points == HONEST, terminal  # the attacks change nothing of the honest work
     if attack == "loop":
         assert "GRADING_TIME_LIMIT" in terminal and took < 60, terminal
@@ -249,7 +252,7 @@ def test_the_launcher_gives_a_hostile_copy_no_more_than_its_work(attack, confine
 def test_grade_class_gives_a_hostile_class_no_more_than_its_work(tmp_path, decoy_checkout):
     """A class of hostile copies, graded once. The all-at-once copy also has a conftest.py in
     a folder named like itself, as grade-class names the copy."""
-    names = ["all-at-once", "exit-zero-in-a-migration", "five-gib"]
+    names = ["all-at-once", "exit-zero-in-a-migration"]
     for name in names:
         hostile(tmp_path / "class", name)
     env = launcher_env(decoy_checkout)
@@ -294,13 +297,14 @@ def test_gradescope_grades_a_full_repository_and_ignores_its_conftest(tmp_path):
     assert results_points(results.read_text()) == HONEST, done.stdout
 
 
-@pytest.mark.parametrize("attack", ["patch-the-kit", "shadow-flask-migrate"])
-def test_plain_pytest_runs_no_copy_code_in_the_grading_process(attack, tmp_path):
-    copy = hostile(tmp_path, attack)
+def test_plain_pytest_runs_no_copy_code_in_the_grading_process(tmp_path, decoy_checkout):
+    copy = hostile(tmp_path, "code-at-once")
     copy.install_kit()
     done = subprocess.run([sys.executable, "-m", "pytest", "server/testing", "-q",
-                           "-p", "no:cacheprovider"], cwd=copy.root, env=kit_env(),
-                          capture_output=True, text=True, timeout=TIMEOUT)
+                           "-p", "no:cacheprovider"], cwd=copy.root,
+                          env=launcher_env(decoy_checkout), capture_output=True, text=True,
+                          timeout=TIMEOUT)
     assert done.returncode == 1, done.stdout + done.stderr
-    grade = re.search(r"grade: (\d)/5", done.stdout)
-    assert grade and int(grade.group(1)) <= 2, done.stdout
+    assert "grade: 2/5 points" in done.stdout, done.stdout
+    assert not CONTROL.search(done.stdout.replace("\n", "")), done.stdout
+    assert_environment_untouched(decoy_checkout)
