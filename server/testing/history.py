@@ -184,14 +184,14 @@ def files_saying(migrations_dir, variable, value):
     return sorted(
         safe(path.relative_to(migrations_dir.parent).as_posix(), newlines=False)
         for path in (migrations_dir / "versions").glob("*.py")
-        if pattern.search(path.read_text(errors="replace"))
+        if path.is_file() and pattern.search(path.read_text(errors="replace"))
     )
 
 
 def duplicated_ids(migrations_dir):
     """One problem for each revision id that more than one script claims."""
     claims = {}
-    for path in sorted((migrations_dir / "versions").glob("*.py")):
+    for path in sorted(p for p in (migrations_dir / "versions").glob("*.py") if p.is_file()):
         found = REVISION.search(path.read_text(errors="replace"))
         if found:
             claims.setdefault(safe(found.group(1), newlines=False), []).append(
