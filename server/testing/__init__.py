@@ -7,8 +7,3 @@ step by step, what passed and what to fix. points.py says what each part is
 worth; grades.py makes the grade that junit_report.py and gradescope.py
 write for the grading platforms.
 """
-from .grade import preload
-
-# Plain `pytest server/testing` puts the server folder first on sys.path before this
-# package is imported: the libraries come from the environment all the same.
-preload()

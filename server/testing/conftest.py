@@ -5,6 +5,12 @@ processes of learner_process.py; this process reads the scripts as text
 and the databases itself, judges, and writes every output once the
 children are gone, whole or not at all (a temporary file, then a rename).
 """
+from .grade import preload
+
+# Plain `pytest server/testing` puts the server folder first on sys.path before this file is
+# imported: the libraries come from the environment all the same (grade.py).
+preload()
+
 import os
 import sys
 from contextlib import ExitStack, contextmanager
