@@ -70,11 +70,16 @@ class LearnerCode:
     def __init__(self, server_dir):
         self.time_limit = limit(TIME_LIMIT_VARIABLE)
         self.memory_limit = int(limit(MEMORY_LIMIT_VARIABLE) * 1024 * 1024)
-        self.scratch = Path(tempfile.mkdtemp(prefix="grading-"))
+        self.confinement = self.choose_confinement()
+        self.scratch = Path(tempfile.mkdtemp(prefix="grading-", dir=self.scratch_parent()))
         self.server = self.scratch / "server"
         shutil.copytree(server_dir, self.server, symlinks=True, ignore=NOT_COPIED,
                         ignore_dangling_symlinks=True)
-        self.confinement = self.choose_confinement()
+        if self.confinement == "nobody":  # nobody reads the scratch copy, writes its folders
+            self.scratch.chmod(0o711)
+            for path in [self.server, *self.server.rglob("*")]:
+                if not path.is_symlink():
+                    path.chmod(path.stat().st_mode | 0o005)
         self.deadline = None  # set when the copy's code first runs
         self.timed_out = False
         self.folders = 0
@@ -82,18 +87,21 @@ class LearnerCode:
     def choose_confinement(self):
         if os.environ.get(CONFINEMENT_VARIABLE) != "nobody" and sandbox.problem() is None:
             return "sandbox"
-        if os.geteuid() != 0:
-            self.catch_escaped()
-            return "session"  # an unprivileged user without namespaces: limits and a session
         self.catch_escaped()
-        for folder in [self.scratch, *self.scratch.parents]:  # let nobody reach the scratch
-            info = folder.stat()
-            if info.st_uid == 0 and not info.st_mode & 0o001:
-                folder.chmod(info.st_mode | 0o001)
-        for path in [self.server, *self.server.rglob("*")]:
-            if not path.is_symlink():
-                path.chmod(path.stat().st_mode | 0o005)
+        if os.geteuid() != 0:
+            return "session"  # an unprivileged user without namespaces: limits and a session
         return "nobody"
+
+    def scratch_parent(self):
+        """Where the scratch folder goes: the temporary folder, if `nobody` can reach it."""
+        chosen = tempfile.gettempdir()
+        if self.confinement != "nobody":
+            return chosen
+        for candidate in (chosen, "/tmp", "/var/tmp", "/dev/shm"):
+            chain = [Path(candidate), *Path(candidate).parents]
+            if all(os.stat(folder).st_mode & 0o001 for folder in chain if folder.exists()):
+                return candidate
+        return chosen
 
     def catch_escaped(self):
         """Processes that leave the child's session become this process's children (Linux)."""
