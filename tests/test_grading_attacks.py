@@ -1,19 +1,22 @@
 """A copy's code can never write its own grade, on any route (issue 22).
 
 Every hostile copy here has the honest work of a learner halfway through
-the lesson (steps 1 and 2: 2 of 5 points) plus one attack from the issue:
+the lesson (steps 1 and 2: 2 of 5 points) plus attacks from the issue:
 models.py patching the kit's modules, a process left behind to rewrite the
-outputs after the kit writes them, `os._exit(0)`, a server/flask_migrate.py
-standing in for the library, an edit of the instructor's kit found through
-PIPENV_PIPFILE and a .pth file planted in the grader's environment, a
-crafted conftest.py, a migration file name that is not UTF-8 and a message
-with control characters, a models.py that never ends and one that takes
-5 GiB. Each is graded through the kit's launcher (`python
-server/testing/grade.py`, what `pipenv run grade` runs), the class once
-through grade-class, and a few through Gradescope's run_autograder and
-plain pytest: no copy gets more than its honest 2 points, every output is
-the kit's own, valid, and free of control characters, and nothing outside
-the copy changes. Honest full repositories keep 5/5 on Gradescope.
+outputs after the kit writes them, an edit of the instructor's kit found
+through PIPENV_PIPFILE and a .pth file planted in the grader's environment,
+a server/flask_migrate.py standing in for the library, a crafted
+conftest.py (top, tests/, a folder named like the copy), a migration file
+name that is not UTF-8 with control characters in its message: all in one
+copy, which must get exactly its 2 points. Then `os._exit(0)` in models.py
+and in a migration, a models.py that never ends and one that takes 5 GiB,
+each alone. They are graded through the kit's launcher (`python
+server/testing/grade.py`, what `pipenv run grade` runs; in the sandbox,
+and as `nobody`), a class through grade-class, Gradescope's run_autograder
+and plain pytest: no copy gets more than its 2 points, every output is the
+kit's own, valid, and free of control characters, and the instructor's kit
+and the environment are unchanged. An honest full repository at the top of
+a Gradescope submission keeps 5/5.
 """
 import csv
 import json
