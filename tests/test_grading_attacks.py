@@ -130,10 +130,23 @@ def exit_in_a_migration(copy):
     copy.edit_script(2, "def upgrade():\n", "def upgrade():\n    import os\n    os._exit(0)\n")
 
 
+# A conftest.py that turns failures into passes, and patches the kit's scorecard once pytest
+# is configured (by then the kit's modules are imported, where a conftest of the copy's loads).
+CRAFTED_CONFTEST = FAKE_PASS_CONFTEST + f"""
+
+def pytest_configure(config):
+    exec({PATCH_THE_KIT!r}, {{}})
+
+
+def pytest_collection_finish(session):
+    exec({PATCH_THE_KIT!r}, {{}})
+"""
+
+
 def conftest_everywhere(copy):
     for folder in (copy.root / "tests", copy.root / copy.root.name, copy.root):
         folder.mkdir(exist_ok=True)
-        (folder / "conftest.py").write_text(FAKE_PASS_CONFTEST)
+        (folder / "conftest.py").write_text(CRAFTED_CONFTEST)
 
 
 def unsafe_text(copy):
