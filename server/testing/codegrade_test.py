@@ -109,7 +109,7 @@ def test_models(backend, models_db, learner, scorecard):
     A child makes models.py's tables in a database of their own (`db.create_all()`); the
     kit reads them back and compares them with the lesson's, made in another.
     """
-    with graded_databases(backend, learner, f"models-{backend.name}") as open_database:
+    with graded_databases(backend, learner) as open_database:
         built, reference = open_database(), open_database()
         failure, notes = built.create_models()
         for note in notes:

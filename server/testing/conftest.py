@@ -56,7 +56,7 @@ def learner():
 @pytest.fixture(scope="session")
 def learner_models(learner):
     """What importing models.py in a child said: {"failure": why not or None, "notes": [...]}."""
-    return learner.run({"kind": "models"}, learner.folder("models"))
+    return learner.child(backends_under_test()[0].name).ask({"kind": "models"})
 
 
 @pytest.fixture(scope="session")
@@ -83,16 +83,19 @@ def scorecard(request, history):
 
 
 @contextmanager
-def graded_databases(backend, learner, name):
-    """Yield open() -> GradedDatabase on a fresh database; all are closed and dropped after."""
+def graded_databases(backend, learner):
+    """Yield open() -> GradedDatabase on a fresh database; all are closed and dropped after.
+
+    The copy's code for all of them runs in the backend's child, which may write only in its
+    own folder, where the SQLite files are made."""
+    child = learner.child(backend.name)
     with ExitStack() as stack:
         def open_database():
-            folder = learner.folder(name)
             try:
-                url = stack.enter_context(fresh_database(backend, folder))
+                url = stack.enter_context(fresh_database(backend, child.folder))
             except DatabaseUnavailable as error:
                 fail(str(error))
-            database = GradedDatabase(url, learner, folder)
+            database = GradedDatabase(url, learner, child)
             stack.callback(database.close)
             return database
 
@@ -102,7 +105,7 @@ def graded_databases(backend, learner, name):
 @pytest.fixture(scope="session")
 def walk(backend, history, models_db, scorecard, learner):
     """The lesson walked on `backend`; run on first use, then shared by every check."""
-    with graded_databases(backend, learner, f"walk-{backend.name}") as open_database:
+    with graded_databases(backend, learner) as open_database:
         lesson_walk = Walk(history, open_database)
         yield lesson_walk
         for step, notes in lesson_walk.notes.items():

@@ -17,7 +17,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import Integer, String
 
-from .learner_process import Child
 from .lesson import INTEGER, TEXT
 from .places import database_words
 from .safe_text import safe
@@ -52,9 +51,9 @@ class Snapshot:
 class GradedDatabase:
     """One fresh database: the copy's code changes it in a child, the kit reads it itself."""
 
-    def __init__(self, url, learner, folder):
+    def __init__(self, url, learner, child):
         self.url = url
-        self.child = Child(learner, folder)  # runs the copy's code; writes only in `folder`
+        self.child = child  # runs the copy's code (learner_process.Child)
         self.engine = create_engine(url, poolclass=NullPool)
         if self.engine.dialect.name == "sqlite":
             learner.hand_over(self.engine.url.database)
@@ -130,9 +129,8 @@ class GradedDatabase:
         return None
 
     def close(self):
-        """End the child and every process it started, and close every connection, so that
-        the database can be dropped."""
-        self.child.close()
+        """Close every connection of the kit's, so that the database can be dropped (the
+        child closes its own after each job)."""
         self.engine.dispose()
 
 

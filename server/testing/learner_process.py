@@ -65,7 +65,7 @@ def limit(variable):
 
 
 class LearnerCode:
-    """Runs the copy's code for one grading run; make one, use run(), then close()."""
+    """Runs the copy's code for one grading run: a Child per backend (child()), then close()."""
 
     def __init__(self, server_dir):
         self.time_limit = limit(TIME_LIMIT_VARIABLE)
@@ -83,6 +83,7 @@ class LearnerCode:
         self.deadline = None  # set when the copy's code first runs
         self.timed_out = False
         self.folders = 0
+        self.children = {}  # name -> Child, one per backend
 
     def choose_confinement(self):
         if os.environ.get(CONFINEMENT_VARIABLE) != "nobody" and sandbox.problem() is None:
@@ -127,28 +128,30 @@ class LearnerCode:
             Path(path).touch()
             os.chown(path, NOBODY, NOBODY)
 
+    def child(self, name):
+        """The Child for `name` (a backend), with a folder of its own for its databases."""
+        if name not in self.children:
+            self.children[name] = Child(self, self.folder(name))
+        return self.children[name]
+
     def close(self):
+        """End every child, and every process they started; delete the scratch folder."""
+        for child in self.children.values():
+            child.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def out_of_time(self):
         return (f"stopped: the copy's code ran for the {self.time_limit:g} s it may take in one "
                 f"grading run ({TIME_LIMIT_VARIABLE})")
 
-    def run(self, job, folder):
-        """Run `job` in a child process of its own writing only in `folder`; its answer.
-
-        {"failure": why, in one line, or None; "notes": [warnings raised, as notes]}
-        """
-        with Child(self, folder) as child:
-            return child.ask(job)
-
 
 class Child:
     """One child process, which runs the jobs it is given one after another, in one folder.
 
-    Use it as a context manager: on leaving, the child and every process it started are
-    ended and waited for. A database's migrations run in one child: models.py is imported
-    once, and the kit reads the database between two jobs.
+    Use it as a context manager, or close() it: the child and every process it started
+    are then ended and waited for. A backend's jobs run in one child: models.py is imported
+    once, and the kit reads the database between two jobs. A child that ended (the copy's
+    code ended it) is started again for the next job.
     """
 
     def __init__(self, code, folder):
@@ -185,8 +188,10 @@ class Child:
             code.timed_out = True
             self.close()
             return {"failure": code.out_of_time(), "notes": []}
-        if self.ended:
-            return self.no_answer()
+        if self.ended:  # the copy's code ended it: a new one for this job
+            self.pid = self.status = None
+            self.ended = False
+            self.buffer = b""
         if self.pid is None:
             self.start()
         try:
@@ -195,9 +200,7 @@ class Child:
             pass
         line = self.read_line()
         if line is None:
-            self.close()
-            return {"failure": code.out_of_time(), "notes": []} if code.timed_out \
-                else self.no_answer()
+            return self.no_answer()
         return answer(line)
 
     def read_line(self):
@@ -226,6 +229,8 @@ class Child:
 
     def no_answer(self):
         self.close()
+        if self.code.timed_out:
+            return {"failure": self.code.out_of_time(), "notes": []}
         status = self.status
         code = "?" if status is None else os.waitstatus_to_exitcode(status)
         how = f"killed by signal {-code}" if isinstance(code, int) and code < 0 else \
@@ -253,8 +258,12 @@ class Child:
             self.status = os.waitpid(self.pid, 0)[1]
         os.close(self.answers)
         signal_group(self.pid, signal.SIGKILL)
+        if self.code.confinement == "sandbox":
+            return  # its namespace is empty: nothing of it is left anywhere
         while True:  # processes that left its session, caught by catch_escaped()
-            escaped = children() - self.before
+            siblings = {child.pid for child in self.code.children.values()
+                        if child is not self and child.pid and not child.ended}
+            escaped = children() - self.before - siblings
             if not escaped:
                 break
             for other in escaped:
@@ -421,6 +430,8 @@ def migrate_job(job, server):
             failure = None
         except (Exception, SystemExit) as error:
             failure = failure_reason(error, Path(server))
+        finally:
+            db.engine.dispose()  # no connection left open on a database the kit drops
     return {"failure": failure, "notes": warning_notes(raised, Path(server))}
 
 
