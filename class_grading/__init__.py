@@ -8,8 +8,8 @@ its points and its command line, and runs that kit in every learner's copy.
                       bundles) and unpacks each into a private folder
     grading.py        grades one copy there with this repository's kit
     runner.py         runs the kit, one process (group) per copy, with a time limit
-    preloaded_kit.py  the process those runs are forked from, pytest imported once
-    sandbox.py        each run's sandbox: read-only but its folder, no process left
+    preloaded_kit.py  the process those runs are forked from, pytest imported once,
+                      each run sandboxed by the kit's server/testing/sandbox.py
     databases.py      names each copy's server databases, and drops them after
     results.py        the points, from the kit's results.json; the table, CSV and JUnit
     cli.py            the command

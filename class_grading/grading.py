@@ -3,8 +3,8 @@
 The learner's own server/testing is replaced by this repository's kit: a
 copy cannot grade itself. The run is the command line of the kit's own
 launcher (server/testing/grade.py): kit.ini, not the copy's pytest.ini or
-any conftest.py of theirs above the kit, and no plugin but pytest-alembic.
-It runs in a sandbox (sandbox.py) that may write only in the copy's
+any conftest.py of theirs above the kit, and no installed plugin.
+It runs in a sandbox (server/testing/sandbox.py) that may write only in the copy's
 private folder.
 """
 import os

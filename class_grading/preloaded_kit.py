@@ -5,9 +5,9 @@ imported. Starting Python and importing pytest, Flask, SQLAlchemy and
 Alembic takes about a second; the kit's own checks half that. So this
 process imports them once, and each copy's run is a fork of it: a process
 of its own, in a session (process group) of its own, in its sandbox
-(sandbox.py) when it asks for one, in the copy's folder, that imports the
+(server/testing/sandbox.py) when it asks for one, in the copy's folder, that imports the
 copy's models.py and the kit afresh and runs `pytest.main`. Nothing of the
-copy, of the kit or of this repository but sandbox.py is imported here,
+copy, of the kit or of this repository but the kit's sandbox.py is imported here,
 and the copy's folder is not put on sys.path (see server/testing/grade.py).
 
 It answers {"ready": true, "sandbox_problem": why or null} once started,
@@ -22,18 +22,21 @@ import sys
 import tempfile
 import traceback
 
-from class_grading import sandbox
 from class_grading.forks import reply, serve
+from server.testing import sandbox
+from server.testing.grade import LIBRARIES
 
-PRELOADED = ("pytest", "_pytest.junitxml", "pytest_alembic", "flask", "flask_sqlalchemy",
-             "flask_migrate", "alembic.command", "alembic.autogenerate", "sqlalchemy")
+PRELOADED = ("pytest", "_pytest.junitxml", *LIBRARIES)
 CRASHED = 70  # a run that raised outside pytest (EX_SOFTWARE)
 
 
 def main():
     sys.path.pop(0)  # this repository's folder: a copy must import its own modules, never ours
     for name in PRELOADED:
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a database driver this environment does not have
+            pass
     gc.freeze()  # the runs' garbage collections skip (and so never copy) what is imported here
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the grader's to handle
     reply({"ready": True, "sandbox_problem": sandbox.problem()})

@@ -1,7 +1,7 @@
 """Running the kit in one copy: a process of its own, with a time limit, ended as a group.
 
 The runs are forks of preloaded_kit.py, which has imported pytest and the
-libraries once (see there why), each in a sandbox of its own (sandbox.py)
+libraries once (see there why), each in a sandbox of its own (server/testing/sandbox.py)
 when asked for one and the system allows it. This side hands it one
 request per copy and waits, at most the time limit; then it ends the run:
 a sandboxed one by asking the run's first process, which kills the kit's
@@ -41,7 +41,7 @@ class KitRunner:
         except OSError as error:
             raise GraderError(f"cannot start Python for the kit: {error}") from None
         if self.server.ready is None:
-            raise GraderError(f"{sys.executable} cannot import pytest, pytest-alembic, Flask-"
+            raise GraderError(f"{sys.executable} cannot import pytest, Flask-"
                               "Migrate and SQLAlchemy: run the grader with this repository's "
                               "environment (`pipenv run grade-class`)")
         # None when every run can have a sandbox here; otherwise why not, in one line.

@@ -115,7 +115,7 @@ def test_bench_times_the_drift_check_on_every_backend(bench_run):
 def test_bench_times_grading_one_copy(bench_run, kit_run):
     """The kit alone on SQLite; its outcome, passed or FAILED, is reported either way."""
     result, results, _ = bench_run
-    commands = [KIT_RUN] + (["pipenv run grade"] if shutil.which("pipenv") else [])
+    commands = [KIT_RUN] + (["pipenv run grade -q"] if shutil.which("pipenv") else [])
     assert [row["command"] for row in results["grade"]] == commands
     for row in results["grade"]:  # the same kit, however it is started
         assert row["passed"] == (kit_run.returncode == 0), (row, kit_run.stdout[-2000:])

@@ -206,12 +206,6 @@ def test_the_drop_in_command_ignores_what_the_copy_configures(tmp_path):
     assert "xdist" not in output, "an installed plugin was loaded"
 
 
-def test_pipenv_run_grade_grades_this_repository():
-    done = shell(doc_command("pipenv run grade"), REPO_DIR, pipenv_env())
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "grade: 5/5 points" in done.stdout, done.stdout
-
-
 def autograder_layout(folder, submission_case):
     """/autograder as Gradescope lays it out, under `folder`: the zip built by the docs' command
     in source/, run_autograder beside it, the submission (one top folder, as GitHub's), and

@@ -8,11 +8,16 @@ fork), each waiting to be killed. The run goes through grade-class's own
 runner (class_grading/runner.py), sandboxed to the copy's folder; after it
 the file outside must not exist, the other must be unchanged, and no
 process with the copy's token may be left, whether the run ended or was
-timed out. Here the sandbox must be there: where the kernel refuses it,
-these tests fail.
+timed out. The kit runs that migration in a child process confined to its
+database's folder (server/testing/learner_process.py), inside grade-class's
+own sandbox; the migration says what it tried in its failure, which the
+kit's output shows. Here the sandbox must be there: where the kernel
+refuses it, these tests fail.
 """
+import re
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -25,14 +30,14 @@ from test_grading_kit import body
 ESCAPES = """import os, subprocess, sys
 TOKEN = {token!r}
 OUTSIDE = {outside!r}
+TRIED = []
 def tried(what, action):
     try:
         action()
         said = 'done'
     except Exception as error:
         said = type(error).__name__
-    with open(os.path.join({inside!r}, 'tried.txt'), 'a') as log:
-        log.write(f'{{what}}: {{said}}\\n')
+    TRIED.append(f'{{what}}: {{said}}')
 point = OUTSIDE
 while not os.path.ismount(point):
     point = os.path.dirname(point)
@@ -45,13 +50,15 @@ waiter = [sys.executable, '-c', 'import time; time.sleep(600)', TOKEN]
 subprocess.Popen(waiter, start_new_session=True)
 subprocess.Popen(['/bin/sh', '-c', '"$0" "$@" &', *waiter])
 """
+SAY = "raise RuntimeError('tried ' + '; '.join(TRIED))"
+TRIED_LINE = re.compile(r"tried ([^(\n]*?)(?: \(|$)", re.M)
 
 
 def hostile_copy(folder, outside, hang=False):
     """A copy whose step 2 tries every escape, then hangs or goes on as the lesson's does."""
     token = f"grading-sandbox-{uuid.uuid4().hex}"
     copy = LearnerCopy.of_this_repository(folder / "work" / "copy")
-    script = ESCAPES.format(token=token, outside=str(outside), inside=str(copy.root))
+    script = ESCAPES.format(token=token, outside=str(outside)) + ("" if hang else SAY)
     lines = [f"exec({script!r}, {{}})"] + (["import time", "time.sleep(600)"] if hang else [])
     copy.edit_script(2, "def upgrade():\n", f"def upgrade():\n{body(*lines)}\n")
     return copy, token
@@ -94,10 +101,11 @@ def test_a_copy_writes_nothing_outside_and_leaves_no_process(tmp_path):
     copy, token = hostile_copy(tmp_path, outside)
     finished = run_sandboxed(copy, timeout=120)
     assert not finished.timed_out
-    tried = (copy.root / "tried.txt").read_text()
-    # Each time the kit runs step 2 (its walk, pytest-alembic's checks), each try fails.
-    assert set(tried.splitlines()) == {"remount: CalledProcessError", "write: OSError",
-                                       "touch: OSError", "chmod: OSError"}, tried
+    log = (copy.root.parent / "kit.log").read_text()
+    # Each time the kit runs step 2, each try fails.
+    tried = {found for line in TRIED_LINE.findall(log) for found in line.split("; ")}
+    assert tried == {"remount: CalledProcessError", "write: OSError",
+                     "touch: OSError", "chmod: OSError"}, log
     assert not (outside / "escaped.txt").exists()
     after = (outside / "kept.txt").stat()
     assert (after.st_mtime_ns, after.st_mode) == (before.st_mtime_ns, before.st_mode)
@@ -107,9 +115,21 @@ def test_a_copy_writes_nothing_outside_and_leaves_no_process(tmp_path):
 def test_a_timed_out_copy_leaves_no_process(tmp_path):
     outside, _ = outside_folder(tmp_path)
     copy, token = hostile_copy(tmp_path, outside, hang=True)
-    finished = run_sandboxed(copy, timeout=2)
+    seen, done = [], threading.Event()
+
+    def watch():
+        while not done.wait(0.05):
+            seen.extend(left_running(token))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        finished = run_sandboxed(copy, timeout=2)
+    finally:
+        done.set()
+        watcher.join()
     assert finished.timed_out
-    assert (copy.root / "tried.txt").exists(), "the copy's migration never ran"
+    assert seen, "the copy's migration never ran"
     assert left_running(token) == [], f"left running: {left_running(token)}"
     assert not (outside / "escaped.txt").exists()
 

@@ -6,16 +6,17 @@ server/testing:  pytest server/testing
 Each step has three checks (`-k step3` selects them): its upgrade leaves
 exactly the step's tables, columns and type families; its downgrade gives
 back exactly the step before; and the lesson's rows survive both ways.
-Then the history, models.py, and two of pytest-alembic's generic checks.
+Then the history, models.py, and two generic checks in the manner of
+pytest-alembic's: one head, and every migration up and down one at a time.
 A failure names the step and says what to fix; the scorecard at the end
-sums it up.
+sums it up. The copy's code runs in child processes only (learner_process.py):
+every check here judges what it left in a database, read by the kit.
 """
 import warnings
 
 import pytest
-from pytest_alembic.plugin.error import AlembicTestFailure
-from pytest_alembic.tests import default as pytest_alembic_checks
 
+from .conftest import graded_databases
 from .differences import (
     LOSS_ADVICE,
     UNTOUCHED_ADVICE,
@@ -27,7 +28,6 @@ from .differences import (
 )
 from .expectations import as_expected, change_problems, rows_after_upgrade, schema_after_upgrade
 from .history import written_words
-from .learner_copy import warning_notes
 from .lesson import STEP_COUNT
 from .models_check import check_models
 from .scorecard import MODELS
@@ -105,38 +105,51 @@ def judge_rows(move, expected, step, direction):
                      + problems[1:]))
 
 
-def test_models(backend, models_db, fresh_graded_database, scorecard):
-    """models.py describes the lesson's tables at its end: after step 4, or back at step 3."""
-    with fresh_graded_database.app.app_context(), warnings.catch_warnings(record=True) as raised:
-        warnings.simplefilter("always")  # noted, never a failure
-        problems, notes = check_models(models_db, models_db.engine)
-    for note in notes + warning_notes(raised):
+def test_models(backend, models_db, learner, scorecard):
+    """models.py describes the lesson's tables at its end: after step 4, or back at step 3.
+
+    A child makes models.py's tables in a database of their own (`db.create_all()`); the
+    kit reads them back and compares them with the lesson's, made in another.
+    """
+    with graded_databases(backend, learner) as open_database:
+        built, reference = open_database(), open_database()
+        failure, notes = built.create_models()
+        for note in notes:
+            scorecard.note(backend.name, MODELS, note)
+        if failure is not None:
+            fail(f"models.py cannot be used on this database: {failure}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the kit's reading of the tables, not the learner's
+            problems, notes = check_models(built.reflect(), reference.engine)
+    for note in notes:
         scorecard.note(backend.name, MODELS, note)
     if problems:
         fail(message(None, problems))
 
 
-# Two of pytest-alembic's generic checks. They earn nothing until the history
-# is the lesson's four steps, so a copy with one migration cannot score on them.
+# Two generic checks, as pytest-alembic has them, judged from the walk (up from empty one
+# migration at a time, then down to empty). They earn nothing until the history is the
+# lesson's four steps, so a copy with one migration cannot score on them.
 
 
-def run_generic_check(check, history, alembic_runner):
+def require_lesson_history(history):
     if history.problems or len(history.migrations) != STEP_COUNT:
         fail("not checked until the history is the lesson's four migrations (see test_history)")
-    # A learner's deprecated call is not a failure; the walk has noted it under its step.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            check(alembic_runner)
-        except AlembicTestFailure as failure:
-            details = "; ".join(f"{title}: {' '.join(str(text).split())}"
-                                for title, text in failure.context)
-            fail(f"pytest-alembic: {failure.args[0]} {details}")
 
 
-def test_single_head_revision(history, alembic_runner):
-    run_generic_check(pytest_alembic_checks.test_single_head_revision, history, alembic_runner)
+def test_single_head_revision(history, walk):
+    """One head: the history reads as one straight line (history.py)."""
+    require_lesson_history(history)
 
 
-def test_up_down_consistency(history, alembic_runner):
-    run_generic_check(pytest_alembic_checks.test_up_down_consistency, history, alembic_runner)
+def test_up_down_consistency(history, walk):
+    """Every migration upgrades, then every one downgrades, one revision at a time."""
+    require_lesson_history(history)
+    ups, downs = walk._walk()
+    for direction, moves in (("upgrade", ups), ("downgrade", downs)):
+        for move in moves.values():
+            if move.failure:
+                fail(f"Failed to {direction} through each revision individually. Failing "
+                     f"Revision: {move.migration}; error: {move.failure}")
+    if len(downs) < len(ups):
+        fail("Failed to downgrade through each revision individually: the walk down stopped")

@@ -1,10 +1,18 @@
 """Fixtures of the grading kit: the learner's history and models, a walk per backend, a scorecard.
 
-pytest imports this folder as the package `testing` whatever pytest.ini
-says (this repository's, the original lesson's `pythonpath = . server`, or
-none); learner_copy.load_models() puts the server folder on sys.path for
-`import models` itself.
+The copy's code (models.py, the migrations) runs only in the child
+processes of learner_process.py; this process reads the scripts as text
+and the databases itself, judges, and writes every output once the
+children are gone, whole or not at all (a temporary file, then a rename).
 """
+from .grade import preload
+
+# Plain `pytest server/testing` puts the server folder first on sys.path before this file is
+# imported: the libraries come from the environment all the same (grade.py).
+preload()
+
+import os
+import sys
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -16,8 +24,10 @@ from .grades import Grade, grade_of
 from .gradescope import results_json
 from .history import read_history
 from .junit_report import junit_xml
-from .learner_copy import MIGRATIONS_DIR, ModelsUnusable, load_models
+from .learner_copy import MIGRATIONS_DIR, SERVER_DIR
+from .learner_process import LearnerCode, LimitError, limit
 from .points import POINTS
+from .safe_text import safe
 from .scorecard import HISTORY, MODELS, Check, Scorecard, failure_text, first_reason
 from .verdict import fail
 from .walk import Walk
@@ -36,23 +46,28 @@ def history():
 
 
 @pytest.fixture(scope="session")
-def learner_models():
-    """(db, notes) from models.py, or the ModelsUnusable saying why there is none."""
-    try:
-        return load_models()
-    except ModelsUnusable as error:
-        return error
+def learner():
+    """Runs the copy's code in child processes (learner_process.py); gone with the session."""
+    code = LearnerCode(SERVER_DIR)
+    yield code
+    code.close()
+
+
+@pytest.fixture(scope="session")
+def learner_models(learner):
+    """What importing models.py in a child said: {"failure": why not or None, "notes": [...]}."""
+    return learner.child(backends_under_test()[0].name).ask({"kind": "models"})
 
 
 @pytest.fixture(scope="session")
 def models_db(learner_models, scorecard):
-    if isinstance(learner_models, ModelsUnusable):
-        fail(str(learner_models))
-    db, notes = learner_models
-    for note in notes:
+    """models.py can be imported and has its `db`; its import's warnings are noted."""
+    if learner_models["failure"] is not None:
+        fail(learner_models["failure"])
+    for note in learner_models["notes"]:
         for backend in backends_under_test():
             scorecard.note(backend.name, MODELS, note)
-    return db
+    return True
 
 
 @pytest.fixture(scope="session", params=backends_under_test(), ids=str)
@@ -68,15 +83,19 @@ def scorecard(request, history):
 
 
 @contextmanager
-def graded_databases(backend, db, folder):
-    """Yield open() -> GradedDatabase on a fresh database; all are closed and dropped after."""
+def graded_databases(backend, learner):
+    """Yield open() -> GradedDatabase on a fresh database; all are closed and dropped after.
+
+    The copy's code for all of them runs in the backend's child, which may write only in its
+    own folder, where the SQLite files are made."""
+    child = learner.child(backend.name)
     with ExitStack() as stack:
         def open_database():
             try:
-                url = stack.enter_context(fresh_database(backend, folder))
+                url = stack.enter_context(fresh_database(backend, child.folder))
             except DatabaseUnavailable as error:
                 fail(str(error))
-            database = GradedDatabase(db, url)
+            database = GradedDatabase(url, learner, child)
             stack.callback(database.close)
             return database
 
@@ -84,10 +103,9 @@ def graded_databases(backend, db, folder):
 
 
 @pytest.fixture(scope="session")
-def walk(backend, history, models_db, scorecard, tmp_path_factory):
+def walk(backend, history, models_db, scorecard, learner):
     """The lesson walked on `backend`; run on first use, then shared by every check."""
-    folder = tmp_path_factory.mktemp(f"walk-{backend.name}")
-    with graded_databases(backend, models_db, folder) as open_database:
+    with graded_databases(backend, learner) as open_database:
         lesson_walk = Walk(history, open_database)
         yield lesson_walk
         for step, notes in lesson_walk.notes.items():
@@ -95,29 +113,6 @@ def walk(backend, history, models_db, scorecard, tmp_path_factory):
                 scorecard.note(backend.name, step, note)
         for step, why in lesson_walk.rows_not_added.items():
             scorecard.note(backend.name, step, f"the lesson's rows could not be added: {why}")
-
-
-@pytest.fixture
-def fresh_graded_database(backend, models_db, tmp_path):
-    with graded_databases(backend, models_db, tmp_path) as open_database:
-        yield open_database()
-
-
-# pytest-alembic's checks run on a fresh database of their own, through the
-# grading app (env.py needs an app context to find `db`).
-
-
-@pytest.fixture
-def alembic_config(fresh_graded_database):
-    app = fresh_graded_database.app
-    with app.app_context():
-        yield app.extensions["migrate"].migrate.get_config()
-
-
-@pytest.fixture
-def alembic_engine(fresh_graded_database):
-    with fresh_graded_database.app.app_context():
-        return fresh_graded_database.db.engine
 
 
 # The scorecard: each check of the kit reports to it, grouped by step; the
@@ -128,6 +123,8 @@ CHECK_GROUPS = {"test_models": MODELS}
 
 def pytest_addoption(parser):
     group = parser.getgroup("grading kit")
+    if any(option.dest == "copy_name" for option in group.options):
+        return  # grade.py registered them first (plain pytest: this conftest does)
     group.addoption("--only", choices=sorted(PARTS), metavar="PART",
                     help="grade one part alone: a step (1 to 4) or models.py; the exit code is "
                          "0 when it earns its points")
@@ -148,7 +145,12 @@ def grading_alone(config):
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     """When the kit runs alone, `--junitxml` writes the kit's graded JUnit (junit_report.py)
-    instead of pytest's one test case per check."""
+    instead of pytest's one test case per check. A limit that is not a number is one line."""
+    for variable in ("GRADING_TIME_LIMIT", "GRADING_MEMORY_LIMIT"):
+        try:
+            limit(variable)
+        except LimitError as error:
+            raise pytest.UsageError(str(error)) from None
     if config.option.xmlpath and grading_alone(config):
         config.stash[JUNIT_FILE] = Path(config.option.xmlpath).expanduser().absolute()
         config.option.xmlpath = None
@@ -183,8 +185,9 @@ def pytest_runtest_makereport(item, call):
         backend, group = check_group(item)
         card = item.config.stash.setdefault(SCORECARD, Scorecard())
         card.record(Check(item.name, backend, group, report.passed,
-                          None if report.passed else first_reason(report),
-                          None if report.passed else failure_text(report), report.duration))
+                          None if report.passed else safe(first_reason(report), newlines=False),
+                          None if report.passed else safe(failure_text(report)),
+                          report.duration))
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -195,13 +198,13 @@ def pytest_sessionfinish(session, exitstatus):
     if card is None:
         return
     only = config.getoption("only")
-    name = config.getoption("copy_name") or KIT_DIR.parent.parent.name
+    name = safe(config.getoption("copy_name") or KIT_DIR.parent.parent.name, newlines=False)
     grade = config.stash[GRADE] = grade_of(card, backends_under_test(), name,
                                            PARTS[only] if only else None)
     if JUNIT_FILE in config.stash:
-        config.stash[JUNIT_FILE].write_bytes(junit_xml(grade))
+        write_whole(config.stash[JUNIT_FILE], junit_xml(grade))
     if config.getoption("gradescope"):
-        config.getoption("gradescope").write_text(results_json(grade), encoding="utf-8")
+        write_whole(config.getoption("gradescope"), results_json(grade).encode("utf-8"))
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and grading_alone(config):
         advisory = set(grade.advisory)
         graded_failure = any(not c.passed and c.backend not in advisory for c in grade.checks)
@@ -210,15 +213,53 @@ def pytest_sessionfinish(session, exitstatus):
                               else pytest.ExitCode.TESTS_FAILED)
 
 
-def pytest_terminal_summary(terminalreporter, config):
+def write_whole(path, data):
+    """Write `data` to `path` whole or not at all: a temporary file beside it, then a rename."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def scorecard_lines(config, headed):
+    """(heading or None, line) for each line of the scorecards and the grade line."""
     card = config.stash.get(SCORECARD, None)
     if card is None:
         return
     advisory = {backend.name for backend in backends_under_test() if backend.advisory}
-    for backend, lines in card.blocks().items():
+    blocks = card.blocks()
+    for backend, lines in blocks.items():
         kind = ", advisory: costs no points" if backend in advisory else ""
-        terminalreporter.section(f"grading scorecard ({backend}{kind})", sep="=")
+        heading = f"grading scorecard ({backend}{kind})" if headed or len(blocks) > 1 else None
+        yield heading, None
         for line in lines:
-            terminalreporter.write_line(line)
+            yield None, line
     if GRADE in config.stash:
-        terminalreporter.write_line(f"grade: {config.stash[GRADE].summary()}")
+        yield None, f"grade: {config.stash[GRADE].summary()}"
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for heading, line in scorecard_lines(config, headed=True):
+        if heading:
+            terminalreporter.section(heading, sep="=")
+        elif line is not None:
+            terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Without pytest's report (grade.py without -v), the scorecard and the grade line alone."""
+    if config.pluginmanager.has_plugin("terminalreporter"):
+        return
+    for heading, line in scorecard_lines(config, headed=False):
+        if heading:
+            print(heading)
+        elif line is not None:
+            print(line)
+    sys.stdout.flush()

@@ -1,24 +1,25 @@
 """One fresh database under grading: move it through the migrations and look inside.
 
-Migrations run through Alembic's own `command.upgrade` and
-`command.downgrade` with Flask-Migrate's config, exactly what `flask db
-upgrade` and `flask db downgrade` call, minus Flask-Migrate's habit of
-turning the reason into `SystemExit: 1`. Reads go through SQLAlchemy's
-inspector, so a snapshot is what the database really holds.
+Migrations run in a child process (learner_process.py) through Alembic's
+own `command.upgrade` and `command.downgrade` with Flask-Migrate's config,
+exactly what `flask db upgrade` and `flask db downgrade` call, minus
+Flask-Migrate's habit of turning the reason into `SystemExit: 1`. Reads
+and the lesson's rows go through the kit's own engine and SQLAlchemy's
+inspector, so a snapshot is what the database really holds, whatever the
+copy's code says.
 """
 import warnings
 from dataclasses import dataclass
 
-from alembic import command
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import column, insert, inspect, select, table
+from sqlalchemy import MetaData, column, create_engine, insert, inspect, select, table
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import Integer, String
 
-from .learner_copy import SERVER_DIR, grading_app, warning_notes
 from .lesson import INTEGER, TEXT
-from .migration_errors import failure_reason
 from .places import database_words
+from .safe_text import safe
 
 VERSION_TABLE = "alembic_version"
 
@@ -48,32 +49,42 @@ class Snapshot:
 
 
 class GradedDatabase:
-    """A grading app of its own on one fresh database."""
+    """One fresh database: the copy's code changes it in a child, the kit reads it itself."""
 
-    def __init__(self, db, url):
-        self.db = db
-        self.app = grading_app(db, url)
+    def __init__(self, url, learner, child):
+        self.url = url
+        self.child = child  # runs the copy's code (learner_process.Child)
+        self.engine = create_engine(url, poolclass=NullPool)
+        if self.engine.dialect.name == "sqlite":
+            learner.hand_over(self.engine.url.database)
 
     def migrate(self, direction, revision):
         """Upgrade or downgrade to `revision`; return the warnings raised, as notes.
 
         Raises MigrationFailed with the reason in one line.
         """
-        run = command.upgrade if direction == "up" else command.downgrade
-        with self.app.app_context(), warnings.catch_warnings(record=True) as raised:
-            warnings.simplefilter("always")
-            config = self.app.extensions["migrate"].migrate.get_config()
-            try:
-                run(config, revision)
-            except (Exception, SystemExit) as error:
-                raise MigrationFailed(failure_reason(error, SERVER_DIR),
-                                      warning_notes(raised)) from error
-        return warning_notes(raised)
+        said = self.child.ask({"kind": "migrate", "url": self.url, "direction": direction,
+                               "revision": revision})
+        if said["failure"] is not None:
+            raise MigrationFailed(said["failure"], said["notes"])
+        return said["notes"]
+
+    def create_models(self):
+        """models.py's tables made here by `db.create_all()`: (why not or None, notes)."""
+        said = self.child.ask({"kind": "create_all", "url": self.url})
+        return said["failure"], said["notes"]
+
+    def reflect(self):
+        """The tables in this database, read by the kit, as a MetaData."""
+        metadata = MetaData()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            metadata.reflect(self.engine)
+        return metadata
 
     def snapshot(self):
         # Reflection warns about types it cannot read; the type's name shows in the checks.
-        with self.app.app_context(), self.db.engine.connect() as connection, \
-                warnings.catch_warnings():
+        with self.engine.connect() as connection, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             inspector = inspect(connection)
             tables, rows = {}, {}
@@ -98,30 +109,29 @@ class GradedDatabase:
             try:
                 revision = MigrationContext.configure(connection).get_current_revision()
             except Exception as error:  # e.g. two rows in alembic_version
-                revision = f"(unreadable: {error})"
+                revision = f"(unreadable: {safe(error, newlines=False)})"
         return Snapshot(revision, tables, rows)
 
     def add_rows(self, table_name, rows):
         """Insert the lesson's rows as the learner does in `flask shell`; None, or why not."""
-        with self.app.app_context():
-            inspector = inspect(self.db.engine)
-            if not inspector.has_table(table_name):
-                return f"there is no table `{table_name}` to add them to"
-            missing = sorted(set(rows[0]) - {c["name"] for c in inspector.get_columns(table_name)})
-            if missing:
-                return f"`{table_name}` has no column `{missing[0]}`"
-            target = table(table_name, *(column(name) for name in rows[0]))
-            try:
-                with self.db.engine.begin() as connection:
-                    connection.execute(insert(target), rows)
-            except SQLAlchemyError as error:
-                return database_words(error)
+        inspector = inspect(self.engine)
+        if not inspector.has_table(table_name):
+            return f"there is no table `{table_name}` to add them to"
+        missing = sorted(set(rows[0]) - {c["name"] for c in inspector.get_columns(table_name)})
+        if missing:
+            return f"`{table_name}` has no column `{missing[0]}`"
+        target = table(table_name, *(column(name) for name in rows[0]))
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(target), rows)
+        except SQLAlchemyError as error:
+            return safe(database_words(error), newlines=False)
         return None
 
     def close(self):
-        """Close every connection, so that the database can be dropped."""
-        with self.app.app_context():
-            self.db.engine.dispose()
+        """Close every connection of the kit's, so that the database can be dropped (the
+        child closes its own after each job)."""
+        self.engine.dispose()
 
 
 def type_name(sql_type, dialect):

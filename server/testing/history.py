@@ -1,22 +1,26 @@
 """Reading a learner's migration history: which script is which step.
 
-The steps are found by walking the chain from the first migration, so a
-copy with its own revision ids is read like any other. A history that is
-not one straight line (a pasted revision id, a down_revision that names
-nothing, two heads) is described in plain words that name the file to fix.
-Plain Python, without pytest: the project's tests and benchmark read
-histories with it too.
+The scripts are read as text (Python's `ast`), never imported: a
+migration is the learner's code, and it runs only in the child process
+(learner_process.py). Each script's `revision`, `down_revision` and
+docstring are read the way Alembic reads them. The steps are found by
+walking the chain from the first migration, so a copy with its own
+revision ids is read like any other. A history that is not one straight
+line (a pasted revision id, a down_revision that names nothing, two heads)
+is described in plain words that name the file to fix. Plain Python,
+without pytest: the project's tests and benchmark read histories with it too.
 """
+import ast
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
-from alembic.script.revision import CycleDetected
-
 from .lesson import STEP_COUNT
-from .places import error_place, error_text
+from .safe_text import safe
+
+# Alembic's own rule for which files in versions/ are migrations.
+SCRIPT_NAME = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+NOT_TEXT = object()
 
 # What to do about two heads, said alike by the kit and by the app's `flask db` commands
 # (extras/core/history.py). The lesson is one line of four migrations: `flask db merge heads`
@@ -39,7 +43,7 @@ class Migration:
     file: str  # relative to the server folder, e.g. migrations/versions/15537423c56d_initial.py
 
     def __str__(self):
-        return f'{self.revision} "{self.message}"'
+        return f'{safe(self.revision, newlines=False)} "{self.message}"'
 
 
 @dataclass
@@ -77,39 +81,89 @@ def written_words(written):
     return f"{written} of the lesson's {STEP_COUNT} migrations {verb} written"
 
 
+@dataclass
+class Script:
+    file: str  # relative to the server folder, made safe to show
+    revision: object  # a str, or None / NOT_TEXT when there is no readable one
+    down: tuple  # the revisions it follows
+    doc: str
+
+
+def read_script(path, server_dir):
+    """The Script in `path`, or a problem in one line when it cannot be read as a migration."""
+    file = safe(path.relative_to(server_dir).as_posix(), newlines=False)
+    try:
+        tree = ast.parse(path.read_bytes(), filename=file)
+    except SyntaxError as error:
+        return f"{file}, line {error.lineno}: SyntaxError: {safe(error.msg, newlines=False)}"
+    except (OSError, ValueError) as error:
+        return f"The migrations cannot be read: {file}: {safe(error, newlines=False)}"
+    values = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+            try:
+                values[target.id] = ast.literal_eval(value)
+            except ValueError:
+                values[target.id] = NOT_TEXT
+    revision, down = values.get("revision"), values.get("down_revision")
+    if not isinstance(revision, str) or not revision:
+        return (f"{file} has no `revision = '...'` the kit can read as text: every migration "
+                "names its own revision id in quotes")
+    if isinstance(down, str):
+        down = (down,)
+    elif down is None:
+        down = ()
+    elif not (isinstance(down, (tuple, list)) and all(isinstance(d, str) for d in down)):
+        return (f"{file} has a down_revision the kit cannot read as text: it is None, or the "
+                "revision id of the migration before it in quotes")
+    doc = (ast.get_docstring(tree, clean=False) or "").strip()
+    return Script(file, revision, tuple(down), re.split("\n\n", doc)[0])
+
+
 def read_history(migrations_dir):
     """The History of the migrations in `migrations_dir` (a folder with versions/ in it)."""
     migrations_dir = Path(migrations_dir).resolve()
-    script = ScriptDirectory(str(migrations_dir))
     server_dir = migrations_dir.parent
-
-    def name(revision):
-        return Path(revision.path).relative_to(server_dir).as_posix()
-
-    def described(revision, number):
-        return Migration(number, revision.revision, revision.doc or "", name(revision))
-
-    with warnings.catch_warnings(record=True) as warned:
-        warnings.simplefilter("always")
-        try:
-            bases = script.get_bases()
-            error = None
-        except Exception as raised:  # a script that does not load, a loop, a broken link
-            error = raised
-    if error is not None or warned:
-        # A pasted script keeps its original's id, which Alembic reports as whatever
-        # it meets first (a loop, a missing revision): the duplicate is the mistake.
-        problems = duplicated_ids(migrations_dir) or [
-            unreadable(migrations_dir, str(w.message)) for w in warned]
-        problems = [problem for problem in problems if problem]
-        if not problems and isinstance(error, CycleDetected):
-            problems = [loop(migrations_dir, error.revisions)]
-        if not problems and error is not None:
-            problems = [cannot_load(migrations_dir, error)]
-        if problems:
-            return History(problems=problems)
+    versions = migrations_dir / "versions"
+    paths = sorted(p for p in versions.iterdir() if SCRIPT_NAME.match(p.name) and p.is_file()) \
+        if versions.is_dir() else []
+    scripts, problems = {}, []
+    for path in paths:
+        read = read_script(path, server_dir)
+        if isinstance(read, str):
+            problems.append(read)
+        elif read.revision in scripts:
+            problems = duplicated_ids(migrations_dir) or [read.file + " repeats a revision id"]
+            break
+        else:
+            scripts[read.revision] = read
+    if problems:
+        return History(problems=problems)
+    dangling = [(script, down) for script in scripts.values() for down in script.down
+                if down not in scripts]
+    if dangling:
+        return History(problems=[unreadable(migrations_dir, down) for _, down in dangling[:1]])
+    following = {revision: [] for revision in scripts}
+    for script in scripts.values():
+        for down in script.down:
+            following[down].append(script.revision)
+    bases = [script for script in scripts.values() if not script.down]
+    reachable, stack = set(), [base.revision for base in bases]
+    while stack:
+        revision = stack.pop()
+        if revision not in reachable:
+            reachable.add(revision)
+            stack += following[revision]
+    if len(reachable) < len(scripts):
+        return History(problems=[loop(migrations_dir, sorted(set(scripts) - reachable))])
     if len(bases) > 1:
-        files = " and ".join(name(script.get_revision(base)) for base in bases)
+        files = " and ".join(base.file for base in bases)
         return History(problems=[
             f"{files} have down_revision = None, so each starts the history over. "
             "Only the first migration has no down_revision: point the others at the "
@@ -117,25 +171,25 @@ def read_history(migrations_dir):
         ])
 
     history = History()
-    revision = script.get_revision(bases[0]) if bases else None
-    while revision is not None:
-        history.migrations.append(described(revision, len(history.migrations) + 1))
-        following = sorted(revision.nextrev)
-        if len(following) > 1:
-            branches = " and ".join(
-                f'{name(script.get_revision(r))} ("{script.get_revision(r).doc}")'
-                for r in following)
-            merges = sorted(name(r) for r in script.walk_revisions() if r.is_merge_point)
+    script = bases[0] if bases else None
+    while script is not None:
+        history.migrations.append(Migration(len(history.migrations) + 1, script.revision,
+                                            safe(script.doc, newlines=False), script.file))
+        after = sorted(following[script.revision])
+        if len(after) > 1:
+            branches = " and ".join(f'{scripts[r].file} ("{safe(scripts[r].doc, newlines=False)}")'
+                                    for r in after)
+            merges = sorted(s.file for s in scripts.values() if len(s.down) > 1)
             merged = (f"{' and '.join(merges)} join{'s' if len(merges) == 1 else ''} them "
                       "again (`flask db merge`): delete "
                       f"{'it' if len(merges) == 1 else 'them'} as well. " if merges else "")
             history.problems.append(
                 f"The history branches after migration {len(history.migrations)} "
-                f"({name(revision)}): {branches} have the same down_revision = "
-                f"'{revision.revision}'. {merged}{TWO_HEADS_ADVICE}"
+                f"({script.file}): {branches} have the same down_revision = "
+                f"'{safe(script.revision, newlines=False)}'. {merged}{TWO_HEADS_ADVICE}"
             )
             break
-        revision = script.get_revision(following[0]) if following else None
+        script = scripts[after[0]] if after else None
     return history
 
 
@@ -146,20 +200,20 @@ def files_saying(migrations_dir, variable, value):
     """The scripts in versions/ whose text sets `variable` to `value`."""
     pattern = re.compile(rf"^{variable}\s*(?::[^=]*)?=\s*['\"]{re.escape(value)}['\"]", re.M)
     return sorted(
-        path.relative_to(migrations_dir.parent).as_posix()
+        safe(path.relative_to(migrations_dir.parent).as_posix(), newlines=False)
         for path in (migrations_dir / "versions").glob("*.py")
-        if pattern.search(path.read_text(errors="replace"))
+        if path.is_file() and pattern.search(path.read_text(errors="replace"))
     )
 
 
 def duplicated_ids(migrations_dir):
     """One problem for each revision id that more than one script claims."""
     claims = {}
-    for path in sorted((migrations_dir / "versions").glob("*.py")):
+    for path in sorted(p for p in (migrations_dir / "versions").glob("*.py") if p.is_file()):
         found = REVISION.search(path.read_text(errors="replace"))
         if found:
-            claims.setdefault(found.group(1), []).append(
-                path.relative_to(migrations_dir.parent).as_posix())
+            claims.setdefault(safe(found.group(1), newlines=False), []).append(
+                safe(path.relative_to(migrations_dir.parent).as_posix(), newlines=False))
     return [
         f"{' and '.join(files)} have the same revision = '{revision}': one of them was copied, "
         "and a copy keeps the id of its original. Give the copy an id of its own, and point the "
@@ -168,16 +222,12 @@ def duplicated_ids(migrations_dir):
     ]
 
 
-def unreadable(migrations_dir, warning):
-    """Alembic's warning about a broken link, in words that name the file."""
-    dangling = re.match(r"Revision (\S+) referenced from .* is not present", warning)
-    if not dangling:
-        return None
-    missing = dangling.group(1)
+def unreadable(migrations_dir, missing):
+    """A down_revision that names no migration, in words that name the file."""
     files = files_saying(migrations_dir, "down_revision", missing) or ["a migration"]
     return (
-        f"{' and '.join(files)} says down_revision = '{missing}', but no migration has "
-        "that revision id: set it to the revision of the migration before it."
+        f"{' and '.join(files)} says down_revision = '{safe(missing, newlines=False)}', but no "
+        "migration has that revision id: set it to the revision of the migration before it."
     )
 
 
@@ -187,11 +237,3 @@ def loop(migrations_dir, revisions):
     return (f"{' and '.join(files) or 'the migrations'} point at each other through "
             "down_revision, so the history has no beginning: the first migration says "
             "down_revision = None, and each other one names the migration before it.")
-
-
-def cannot_load(migrations_dir, error):
-    """One line for a script Alembic could not import, naming it and the line."""
-    place = error_place(error, migrations_dir.parent)
-    if place is None:
-        return f"The migrations cannot be read: {error_text(error)}"
-    return f"{place}: {error_text(error)}"

@@ -45,9 +45,10 @@ def reference_tables(step):
     return metadata
 
 
-def check_models(db, engine):
-    """(problems, notes) for the learner's models, against the closer of the final steps.
+def check_models(metadata, engine):
+    """(problems, notes) for the learner's tables, against the closer of the final steps.
 
+    `metadata` holds the tables models.py made (read back from their database by the kit);
     `engine` is a fresh, empty database of the backend under test.
     """
     verdicts = []
@@ -57,7 +58,7 @@ def check_models(db, engine):
             reference.create_all(connection)
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             try:
-                changes = compare_metadata(context, db.metadata)
+                changes = compare_metadata(context, metadata)
             except CompileError as error:  # e.g. a String without a length on MariaDB
                 hint = engine_hint([error]) or str(error)
                 return [f"models.py cannot be used on this database: {hint}"], []

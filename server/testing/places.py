@@ -9,6 +9,8 @@ from pathlib import Path
 
 def learner_file(filename, server_dir):
     """`filename` relative to `server_dir` ("models.py"), or None if it is not the learner's."""
+    if not filename or str(filename).startswith("<"):  # "<string>": code made at run time
+        return None
     try:
         relative = Path(filename).resolve().relative_to(Path(server_dir).resolve())
     except (ValueError, OSError, TypeError):

@@ -8,6 +8,8 @@ lines are what every grading platform shows the learner (grades.py).
 """
 from dataclasses import dataclass
 
+from .safe_text import safe
+
 PASSED, FAILED = "✓", "✗"
 HISTORY = "history"
 MODELS = "models.py"
@@ -40,6 +42,7 @@ class Scorecard:
         self.checks.append(check)
 
     def note(self, backend, group, text):
+        text = safe(text, newlines=False)  # a warning's words come from the copy
         notes = self.notes.setdefault(backend, {}).setdefault(group, [])
         if text not in notes:
             notes.append(text)

@@ -1,11 +1,13 @@
 """How a check fails: with the learner's words alone, not the kit's traceback."""
 import pytest
 
+from .safe_text import safe
 from .walk import NotGraded
 
 
 def fail(reason):
-    pytest.fail(reason, pytrace=False)
+    """Fail the check; the reason quotes the copy, so it is made safe (safe_text.py) first."""
+    pytest.fail(safe(reason), pytrace=False)
 
 
 def graded(find, step):

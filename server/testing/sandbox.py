@@ -1,10 +1,11 @@
-"""A sandbox for one copy's kit run, made by the run's own process with what Linux gives.
+"""A sandbox made by a forked process for itself, with what Linux gives.
 
-The runs are forks of the preloaded process (preloaded_kit.py), which has
-imported pytest and the libraries once; running each copy under a tool such
-as bubblewrap would mean a new Python for every copy, importing them again
-(about 0.7 s of CPU a copy, more than the kit's checks). So the fork makes
-its own sandbox, with the kernel's calls, before any of the copy's code runs:
+The kit runs a copy's models.py and migrations in forks of its own process
+(learner_process.py), and grade-class runs each copy's kit in forks of its
+preloaded process (class_grading/preloaded_kit.py); running them under a
+tool such as bubblewrap would mean a new Python each time, importing the
+libraries again. So the fork makes its own sandbox, with the kernel's
+calls, before any of the copy's code runs:
 
 - new user, mount and PID namespaces: the run holds no privilege over the
   machine, even when the grader runs as root;
@@ -56,7 +57,7 @@ def call(what, result):
         raise SandboxError(number, f"{what}: {os.strerror(number)}")
 
 
-def enter(writable):
+def enter(writable, memory_limit=MEMORY_LIMIT):
     """Confine this process (a fork, single-threaded) so that it writes only under `writable`.
 
     Returns in the kit's process, the first of a new PID namespace; the
@@ -84,7 +85,7 @@ def enter(writable):
                                     None))
     call("unshare", lib.unshare(CLONE_NEWUSER))
     map_ids(uid, gid)
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
 
 def outside(kit):
