@@ -21,6 +21,11 @@ from models import db
 from testing.backends import DatabaseUnavailable, backends_under_test
 from testing.history import HistoryError, read_history
 
+# An unclosed file, socket or database fails the test that left it (for the kit's tests too,
+# when they run with these). Here, not in pytest.ini: a copy without tests/ must still run
+# `pytest server/testing`.
+pytest_plugins = ["helpers.resource_leaks"]
+
 # A tmpfs: files there never wait for a disk. SQLite syncs every commit to disk, and on this
 # repository's 2-core machine those syncs cost a third of the suite's time.
 IN_MEMORY = Path("/dev/shm")

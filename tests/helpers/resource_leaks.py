@@ -8,7 +8,7 @@ ResourceWarning as an error, so the test whose objects are freed is the one
 that leaked them, every time. With PYTHONTRACEMALLOC=20 the message also says
 where the object was made.
 
-pytest.ini loads it for the project's tests and the kit's (`-p helpers.resource_leaks`).
+tests/conftest.py loads it (`pytest_plugins`), for the kit's tests too when they run with ours.
 """
 import gc
 import sys
