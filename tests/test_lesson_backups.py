@@ -6,7 +6,9 @@ runs as a real server. The whole code-along, with a restore at the end, is
 in test_code_along.py.
 """
 import json
+import os
 import shutil
+import time
 import urllib.request
 
 import pytest
@@ -150,3 +152,19 @@ def test_flask_start_right_after_lesson_start_serves_an_empty_database(clone_on_
 
     assert "Not seeded: the database has no migrations applied yet" in (
         tmp_path / "start.log").read_text()
+
+
+def test_restored_files_are_new_to_a_reloader(along):
+    """`flask run` restarts when a file's time changes: a copy keeping the backup's old time
+    would leave the page on the old models."""
+    along.flask("lesson", "start")
+    (backup,) = along.copy.backups.iterdir()
+    long_ago = time.time() - 3600
+    for path in [backup / "models.py", *(backup / "versions").iterdir()]:
+        os.utime(path, (long_ago, long_ago))
+    before = time.time() - 1
+
+    along.flask("lesson", "restore")
+
+    for path in [along.copy.models, *along.copy.versions.iterdir()]:
+        assert path.stat().st_mtime > before, path

@@ -88,8 +88,10 @@ class Moves:
         self.done.append(("move back", source, target))
 
     def copy(self, source, target):
+        """Copy the bytes only: the new file gets today's time, so `flask run`'s reloader sees
+        models.py change (a copy keeping the backup's older time would go unnoticed)."""
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
+        shutil.copyfile(source, target)
         self.done.append(("remove copy", source, target))
 
     def undo(self):
