@@ -12,8 +12,13 @@ import time
 import urllib.request
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from app import create_app
+from extras.lesson_tools.backups import LOCK_FILE
+from extras.lesson_tools.file_lock import file_lock
+from extras.safety_nets.locks import migration_lock
 from helpers.cli_runner import cli_runner
 from helpers.lesson_copies import copy_lesson
 from helpers.live_server import serving
@@ -152,6 +157,51 @@ def test_flask_start_right_after_lesson_start_serves_an_empty_database(clone_on_
 
     assert "Not seeded: the database has no migrations applied yet" in (
         tmp_path / "start.log").read_text()
+
+
+# One at a time, all or nothing, and copies a reloader notices.
+
+
+def test_start_and_restore_refuse_while_a_migration_runs(lesson_copy, backend, database_url):
+    """The migration lock held, as `flask db upgrade` holds it: both refuse, nothing moves."""
+    along = Clone(lesson_copy, database_url if backend.server_url is not None else None)
+    if backend.server_url is None:
+        along.flask("db", "upgrade")
+    along.flask("lesson", "start")
+    engine = create_engine(along.app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
+    try:
+        if backend.server_url is None:
+            along.flask("db", "upgrade")  # a database file, for the lock to live in
+        with engine.connect() as connection, migration_lock(connection, 5, print):
+            connection.exec_driver_sql("SELECT 1")  # SQLite: BEGIN IMMEDIATE takes it
+            for command in (("lesson", "start"), ("lesson", "restore")):
+                line = refused_in_one_line(along, *command)
+                assert "a migration is running on this database" in line, line
+    finally:
+        engine.dispose()
+    along.flask("lesson", "restore")  # and once it is released, it works
+
+
+def test_a_second_lesson_command_refuses_while_the_first_runs(along):
+    along.flask("lesson", "start")
+    with file_lock(along.server / "instance" / LOCK_FILE):
+        line = refused_in_one_line(along, "lesson", "restore")
+    assert "another `flask lesson` command is running" in line, line
+    along.flask("lesson", "restore")
+
+
+def test_only_a_complete_folder_counts_as_a_backup(along):
+    along.flask("lesson", "start")
+    (finished,) = along.copy.backups.iterdir()
+    for half_made in ("2999-01-01_000000", ".unfinished-2999-01-02_000000"):
+        (along.copy.backups / half_made).mkdir()
+        shutil.copy(finished / "models.py", along.copy.backups / half_made)
+
+    line = refused_in_one_line(along, "lesson", "restore", "2999-01-01_000000")
+    assert finished.name in line and "2999" not in line.split("there are:")[1], line
+    assert "Restored models.py, the migrations and the database from" in along.flask(
+        "lesson", "restore")
+    assert along.files()["models.py"] == (finished / "models.py").read_bytes()
 
 
 def test_restored_files_are_new_to_a_reloader(along):

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from extras.commands.boundary import one_line
 from extras.lesson_tools.backups import LessonFiles, restore_lesson, start_lesson
+from extras.safety_nets.locks import migration_lock
 
 
 def init_app(app):
@@ -19,7 +20,8 @@ def lesson_group():
 
 
 def lesson_files():
-    return LessonFiles(current_app.config, current_app.extensions["migrate"].db.engine)
+    return LessonFiles(current_app.config, current_app.extensions["migrate"].db.engine,
+                       migration_lock)
 
 
 def relative(path):
