@@ -93,9 +93,13 @@ def test_start_on_a_database_that_holds_tables(lesson_copy, backend, database_ur
         line = refused_in_one_line(along, "lesson", "start")
         assert "flask db downgrade base" in line
     else:
-        along.flask("lesson", "start")
+        said = along.flask("lesson", "start")
         (backup,) = along.copy.backups.iterdir()
         assert (backup / "app.db").is_file() and not along.database_file.exists()
+        # What it set aside is the finished lesson here, not the learner's work.
+        assert said.startswith("models.py, migrations/versions/ and the database are set aside "
+                               "in "), said
+        assert f"lesson-backups/{backup.name} (`flask lesson restore` brings them back)" in said
 
 
 def test_restore_names_the_backups_there_are(along):
