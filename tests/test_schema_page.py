@@ -7,12 +7,14 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import String, inspect, text
+from sqlalchemy import String, create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from extras.core.database import table_names
 from extras.core.settings import SettingError
+from extras.safety_nets.locks import migration_lock
 from extras.schema_page.differences import describe_difference, model_differences
 from extras.schema_page.page import SHOWN_CHARACTERS, SHOWN_DIFFERENCES, TABLES_PER_PAGE
 from helpers.held_locks import LOCK_WAIT_MARGIN, held_like_a_migration
@@ -429,3 +431,27 @@ def test_a_wrong_lock_wait_setting_is_one_line(tmp_path):
             create_app({"SQLALCHEMY_DATABASE_URI": url, "SCHEMA_PAGE_LOCK_WAIT": wrong})
     assert create_app({"SQLALCHEMY_DATABASE_URI": url,
                        "SCHEMA_PAGE_LOCK_WAIT": "0.5"}).config["SCHEMA_PAGE_LOCK_WAIT"] == 0.5
+
+
+def test_a_running_migration_is_never_shown_half_done(app, client, runner, backend):
+    """MariaDB commits each DDL statement at once: while the migration lock is held, the page
+    says a migration is running. SQLite and PostgreSQL show the last committed moment."""
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        db.engine.dispose()
+        url = db.engine.url
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection, migration_lock(connection, 5, print):
+            connection.exec_driver_sql("SELECT 1")  # SQLite: BEGIN IMMEDIATE takes it
+            api = client.get("/api/schema")
+    finally:
+        engine.dispose()
+
+    if backend.is_mysql:
+        assert api.status_code == 503, api.get_data(as_text=True)
+        assert api.get_json()["error"] == "migration running"
+        assert api.get_json()["reason"].startswith("a migration is running; reload in a moment")
+    else:
+        assert api.status_code == 200, api.get_data(as_text=True)
+        assert api.get_json()["revision"]["id"] == api.get_json()["head"]

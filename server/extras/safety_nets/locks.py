@@ -20,19 +20,16 @@ client is still there (client_connection_check_interval, PostgreSQL 14+):
 a vanished client's statement is cancelled and its lock freed.
 """
 import time
-import zlib
 from contextlib import contextmanager
 
 from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from extras.core.migration_lock import POSTGRESQL_LOCK_KEY, mysql_lock_name
 from extras.core.sqlite import sqlite_transactions
 from extras.safety_nets.lock_holders import mysql_lock_holder, postgresql_lock_holder
 
-# One lock per database; the name says whose it is.
-LOCK_NAME = "flask-migrate:alembic_version"
-POSTGRESQL_LOCK_KEY = zlib.crc32(LOCK_NAME.encode())
 # How often PostgreSQL checks, during a statement, that the migration's client is alive.
 CLIENT_CHECK_INTERVAL_MS = 1000
 # How long a run waits before it says who holds the lock.
@@ -113,9 +110,7 @@ def postgresql_advisory_lock(connection, timeout, say):
 
 @contextmanager
 def mysql_named_lock(connection, timeout, say):
-    """GET_LOCK names are server-wide, so the name includes the database's."""
-    database = connection.exec_driver_sql("SELECT DATABASE()").scalar()
-    name = {"name": f"{LOCK_NAME}:{database}"[:64]}
+    name = {"name": mysql_lock_name(connection)}
     wait_for_lock(connection, text("SELECT GET_LOCK(:name, 0)").bindparams(**name), timeout,
                   say, holder=lambda: mysql_lock_holder(connection, name["name"]))
     try:

@@ -11,12 +11,18 @@ from alembic.util import CommandError
 from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from extras.core.database import BrokenVersionTable, gave_up_on_a_lock
+from extras.core.database import (
+    BrokenVersionTable,
+    ChangedWhileRead,
+    changed_while_read,
+    gave_up_on_a_lock,
+)
 from extras.core.history import kept_history
 from extras.core.messages import error_text, first_line, script_frames
 from extras.core.urls import masked_url
 from extras.safety_nets.failures import describe_database_error
 from extras.schema_page import protection
+from extras.schema_page.consistent_read import read_consistently
 from extras.schema_page.page_connection import page_connection
 from extras.schema_page.state import read_state
 
@@ -57,14 +63,22 @@ class CannotShowSchema(Exception):
 
 
 def read_live_state(migrate, **read_options):
-    """read_state() for an app's Flask-Migrate state `migrate`, its failures as CannotShowSchema."""
+    """read_state() for an app's Flask-Migrate state `migrate`, its failures as CannotShowSchema.
+
+    The revision and the tables come from one moment of the database
+    (consistent_read.py).
+    """
     engine = migrate.db.engine
     lock_wait = current_app.config["SCHEMA_PAGE_LOCK_WAIT"]
     try:
         history = kept_history(migrate.migrate.get_config())  # checked as it was read
-        with page_connection(engine, lock_wait) as connection:
+
+        def read(connection):
             return read_state(connection, history, migrate.db.metadata, migrate.configure_args,
                               **read_options)
+
+        with page_connection(engine, lock_wait) as connection:
+            return read_consistently(connection, read, lock_wait)
     except Exception as error:
         problem = why_schema_cannot_be_shown(error, engine.url, lock_wait)
         if problem is None:  # a bug of ours: let it be seen
@@ -79,6 +93,11 @@ def why_schema_cannot_be_shown(error, url, lock_wait):
     if isinstance(error, SQLAlchemyError) and gave_up_on_a_lock(error):
         reason = (f"a migration is running; reload in a moment (the page waited {lock_wait:g} s "
                   f"for a lock: {first_line(error)})")
+        return CannotShowSchema(MIGRATION_RUNNING, reason, masked_url(url))
+    if isinstance(error, ChangedWhileRead) or (
+            isinstance(error, SQLAlchemyError) and changed_while_read(error)):
+        reason = ("a migration is running; reload in a moment (the database changed each time "
+                  f"the page read it: {first_line(error)})")
         return CannotShowSchema(MIGRATION_RUNNING, reason, masked_url(url))
     if isinstance(error, SQLAlchemyError):
         return CannotShowSchema(DATABASE_UNAVAILABLE, describe_database_error(url, error),
