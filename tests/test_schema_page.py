@@ -126,7 +126,7 @@ def test_page_at_step_2_and_at_head(client, live_db, steps):
 
 def test_reload_shows_the_new_state(client, runner, steps):
     page = client.get("/").get_data(as_text=True)
-    assert "Empty database" in page and "No tables yet." in page
+    assert ("Empty database" in page or "No database yet" in page) and "No tables yet." in page
     assert runner.invoke(args=["db", "upgrade", steps[0].revision]).exit_code == 0
     assert 'id="table-employees"' in client.get("/").get_data(as_text=True)
     assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
@@ -455,3 +455,23 @@ def test_a_running_migration_is_never_shown_half_done(app, client, runner, backe
     else:
         assert api.status_code == 200, api.get_data(as_text=True)
         assert api.get_json()["revision"]["id"] == api.get_json()["head"]
+
+
+def test_opening_the_page_makes_no_database(tmp_path, steps):
+    """A SQLite file that is not there (`lesson start` moved it, or never upgraded) stays so."""
+    database = tmp_path / "app.db"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    client = app.test_client()
+    try:
+        page = client.get("/")
+        api = client.get("/api/schema")
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+    assert not database.exists(), "opening the page made a database file"
+    assert page.status_code == 200 and api.status_code == 200
+    assert "No database yet" in page.get_data(as_text=True)
+    facts = api.get_json()
+    assert facts["database_exists"] is False and facts["revision"] is None
+    assert facts["tables"] == [] and len(facts["history"]) == len(steps)

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 from alembic.util import CommandError
 from flask import Blueprint, abort, current_app, render_template, request
+from sqlalchemy import create_engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from extras.core.database import (
@@ -19,7 +20,7 @@ from extras.core.database import (
 )
 from extras.core.history import kept_history
 from extras.core.messages import error_text, first_line, script_frames
-from extras.core.urls import masked_url
+from extras.core.urls import masked_url, sqlite_file
 from extras.safety_nets.failures import describe_database_error
 from extras.schema_page import protection
 from extras.schema_page.consistent_read import read_consistently
@@ -66,7 +67,8 @@ def read_live_state(migrate, **read_options):
     """read_state() for an app's Flask-Migrate state `migrate`, its failures as CannotShowSchema.
 
     The revision and the tables come from one moment of the database
-    (consistent_read.py).
+    (consistent_read.py). A SQLite file that is not there is read as an
+    empty database, and not made: opening the page must not create it.
     """
     engine = migrate.db.engine
     lock_wait = current_app.config["SCHEMA_PAGE_LOCK_WAIT"]
@@ -77,6 +79,8 @@ def read_live_state(migrate, **read_options):
             return read_state(connection, history, migrate.db.metadata, migrate.configure_args,
                               **read_options)
 
+        if missing_sqlite_file(engine.url):
+            return read_without_a_database(read)
         with page_connection(engine, lock_wait) as connection:
             return read_consistently(connection, read, lock_wait)
     except Exception as error:
@@ -84,6 +88,25 @@ def read_live_state(migrate, **read_options):
         if problem is None:  # a bug of ours: let it be seen
             raise
         raise problem from error
+
+
+def missing_sqlite_file(url):
+    """True for a SQLite file not made yet, in a folder that is there (without the folder,
+    `flask db upgrade` could not make it either: that is a database that cannot be opened)."""
+    path = sqlite_file(url)
+    return path is not None and not path.exists() and path.parent.is_dir()
+
+
+def read_without_a_database(read):
+    """What the page shows with no database file: an empty database, read in memory."""
+    empty = create_engine("sqlite://")
+    try:
+        with empty.connect() as connection:
+            state = read(connection)
+    finally:
+        empty.dispose()
+    state.database_exists = False
+    return state
 
 
 def why_schema_cannot_be_shown(error, url, lock_wait):
@@ -156,6 +179,7 @@ def schema_json():
             for t in state.tables
         ],
         "differences": state.differences,
+        "database_exists": state.database_exists,
     }
 
 
