@@ -20,6 +20,7 @@ from extras.lesson_tools.backups import LOCK_FILE
 from extras.lesson_tools.file_lock import file_lock
 from extras.safety_nets.locks import migration_lock
 from helpers.cli_runner import cli_runner
+from helpers.flask_process import flask, start_flask
 from helpers.lesson_copies import copy_lesson
 from helpers.live_server import serving
 from helpers.paths import SERVER_DIR
@@ -222,3 +223,34 @@ def test_restored_files_are_new_to_a_reloader(along):
 
     for path in [along.copy.models, *along.copy.versions.iterdir()]:
         assert path.stat().st_mtime > before, path
+
+
+def test_two_restores_at_once_leave_one_history(tmp_path):
+    """Two real `flask lesson restore` processes started together: one history in versions/,
+    never both (two heads); each that ran made a finished backup, one that refused said so."""
+    clone = copy_lesson(tmp_path / "clone", whole_server=True)
+    assert flask("db", "upgrade", database_url=None, cwd=clone.server).returncode == 0
+    assert flask("lesson", "start", database_url=None, cwd=clone.server).returncode == 0
+    written = flask("db", "migrate", "-m", "Initial migration.", database_url=None,
+                    cwd=clone.server)
+    assert written.returncode == 0, written.stderr
+    mine = {path.name for path in clone.versions.glob("*.py")}
+
+    runs = [start_flask("lesson", "restore", database_url=None, cwd=clone.server)
+            for _ in range(2)]
+    outputs = [run.communicate(timeout=60) for run in runs]
+
+    codes = sorted(run.returncode for run in runs)
+    assert codes in ([0, 0], [0, 1]), outputs
+    for run, (_, stderr) in zip(runs, outputs, strict=True):
+        if run.returncode:
+            assert stderr.strip().splitlines() == [stderr.strip()], stderr
+            assert "another `flask lesson` command is running" in stderr, stderr
+    scripts = {path.name for path in clone.versions.glob("*.py")}
+    backups = sorted(clone.backups.iterdir())
+    assert all(folder.name[0].isdigit() and (folder / "models.py").is_file() for folder in backups)
+    assert len(backups) == 1 + codes.count(0)
+    # The finished lesson's four scripts, or the learner's one after a second restore: never both.
+    assert scripts.isdisjoint(mine) or scripts == mine, scripts
+    assert len(scripts) in (1, 4), scripts
+    assert all(len({p.name for p in (b / "versions").iterdir()}) in (1, 4) for b in backups)
