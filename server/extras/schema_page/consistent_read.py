@@ -13,7 +13,10 @@
 - **MySQL and MariaDB** commit each DDL statement at once, so a read during
   a migration could see it half done. There a read counts only if the
   migration lock (core/migration_lock.py) was free before it and after it,
-  and the revision did not change meanwhile.
+  the revision did not change meanwhile, and alembic_version was last
+  stamped in an earlier second than the read began (a whole upgrade and
+  downgrade may fit in one slow read; that catches them). Just after a
+  migration, the page waits for the next second.
 - **Anywhere**, a table listed at the start can be gone when it is read (a
   rename that committed in between, or a lock a migration holds); such a
   read starts again in a new transaction.
@@ -27,6 +30,7 @@ import time
 from sqlalchemy.exc import SQLAlchemyError
 
 from extras.core.database import (
+    VERSION_TABLE,
     ChangedWhileRead,
     changed_while_read,
     current_revision,
@@ -36,7 +40,7 @@ from extras.core.migration_lock import migration_lock_held
 
 # How long to wait before trying again, and for how long to try.
 PAUSE = 0.05  # seconds
-RETRY_SECONDS = 0.5
+RETRY_SECONDS = 1.5  # over a second: see MySQL and MariaDB above
 
 
 def read_consistently(connection, read, seconds):
@@ -70,18 +74,33 @@ def read_once(connection, read):
             raise ChangedWhileRead("a migration committed while the page read the database")
         return state
     ddl_commits_at_once = backend in ("mysql", "mariadb")
-    if ddl_commits_at_once and migration_lock_held(connection):
-        raise ChangedWhileRead("a migration holds the migration lock")
+    if ddl_commits_at_once:
+        started, last_stamped = mysql_clock(connection)
+        if migration_lock_held(connection):
+            raise ChangedWhileRead("a migration holds the migration lock")
     state = read(connection)
     connection.rollback()  # the end of this moment; what follows reads the next one
     # PostgreSQL's snapshot covers the rows, alembic_version's too, but some catalog
     # functions look at the newest commit: a migration that committed meanwhile shows
     # in the list of tables. Every migration run moves the revision, so read it again.
-    if ((ddl_commits_at_once and migration_lock_held(connection))
-            or current_revision(connection) != state.revision_id):
+    if current_revision(connection) != state.revision_id:
         raise ChangedWhileRead("a migration ran while the page read the database")
+    if ddl_commits_at_once:
+        _, stamped = mysql_clock(connection)
+        # A whole upgrade and downgrade may fit in a slow read and leave the revision as it
+        # was; but each stamps alembic_version, whose UPDATE_TIME counts whole seconds.
+        if (migration_lock_held(connection) or stamped != last_stamped
+                or (stamped is not None and stamped >= started)):
+            raise ChangedWhileRead("a migration ran while the page read the database")
     connection.rollback()
     return state
+
+
+def mysql_clock(connection):
+    """(the server's time, in whole seconds; when alembic_version last changed, or None)."""
+    return connection.exec_driver_sql(
+        "SELECT CAST(NOW() AS DATETIME), (SELECT UPDATE_TIME FROM information_schema.TABLES "
+        f"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{VERSION_TABLE}')").first()
 
 
 def sqlite_data_version(connection):
