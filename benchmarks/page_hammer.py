@@ -9,7 +9,9 @@ lock included), while threads of this one ask /api/schema through Flask's
 test client. Every answer is sorted:
 
 - 200, **consistent**: its tables and their columns are those the lesson
-  has at the revision it names (testing/lesson.py), none when it names none;
+  has at the revision it names (testing/lesson.py), none when it names none,
+  and it says the models differ by every table when it names no revision,
+  and by nothing at head;
 - 200, **inconsistent**: anything else, e.g. a revision with the tables of
   another step;
 - 503 saying a migration is running, the answer the page may give meanwhile;
@@ -84,6 +86,17 @@ def expected_tables(answer):
     return {table: sorted(columns) for table, columns in SCHEMA_AFTER_STEP[step].items()}
 
 
+def expected_differences(answer):
+    """What the page must say differs from the app's models (the lesson's at head), where that
+    is known: every table to add in an empty database, nothing at head."""
+    if answer["revision"] is None:
+        return ["add table `departments`: in the models but not in the database",
+                "add table `employees`: in the models but not in the database"]
+    if answer["revision"]["id"] == answer["head"]:
+        return []
+    return None
+
+
 def sort_answer(response):
     """The kind of one /api/schema response, and a text to keep as an example."""
     body = response.get_data(as_text=True)
@@ -91,10 +104,14 @@ def sort_answer(response):
         answer = json.loads(body)
         shown = {t["name"]: sorted(c["name"] for c in t["columns"]) for t in answer["tables"]}
         expected = expected_tables(answer)
-        if shown == expected:
-            return "200 consistent", body
         revision = answer["revision"] and answer["revision"]["id"]
-        return "200 inconsistent", f"revision {revision}, tables {shown}; expected {expected}"
+        if shown != expected:
+            return "200 inconsistent", f"revision {revision}, tables {shown}; expected {expected}"
+        differences = expected_differences(answer)
+        if differences is not None and answer["differences"] != differences:
+            return "200 inconsistent", (f"revision {revision}, differences "
+                                        f"{answer['differences']}; expected {differences}")
+        return "200 consistent", body
     if response.status_code == 503:
         error = json.loads(body).get("error")
         kind = "503 migration running" if error == "migration running" else f"503 {error}"
