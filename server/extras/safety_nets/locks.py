@@ -19,6 +19,7 @@ the migration session asks the server to check every second that its
 client is still there (client_connection_check_interval, PostgreSQL 14+):
 a vanished client's statement is cancelled and its lock freed.
 """
+import os
 import time
 from contextlib import contextmanager
 
@@ -38,6 +39,10 @@ SAY_WHO_AFTER = 1  # second
 
 class LockTimeout(CommandError):
     """Another run held the lock for longer than the timeout."""
+
+
+class DatabaseMoved(CommandError):
+    """The SQLite file was moved away or replaced while the run waited for its lock."""
 
 
 def gave_up_waiting(seconds, holder=None):
@@ -78,7 +83,9 @@ def sqlite_write_lock(connection, timeout, say):
     read under the lock; the wait for it is bounded by busy_timeout.
     """
     # Straight to the driver: through SQLAlchemy, the PRAGMA would begin a transaction.
-    connection.connection.driver_connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    driver_connection = connection.connection.driver_connection
+    driver_connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    opened = file_identity(driver_connection)
 
     def begin_immediate(conn):
         try:
@@ -87,9 +94,29 @@ def sqlite_write_lock(connection, timeout, say):
             if "locked" in str(error.orig):
                 raise gave_up_waiting(timeout) from error
             raise
+        if opened is not None and file_identity(driver_connection) != opened:
+            # `flask lesson start` or `restore` moved it while this run waited for the lock:
+            # going on would migrate the copy set aside in a backup.
+            conn.exec_driver_sql("ROLLBACK")
+            raise DatabaseMoved(
+                "the database file was moved or replaced while this run waited for the "
+                "migration lock (by `flask lesson start` or `restore`?); nothing was changed. "
+                "Run the command again.")
 
     with sqlite_transactions(connection, begin=begin_immediate):
         yield
+
+
+def file_identity(driver_connection):
+    """(device, inode) of the file at the path this SQLite connection opened; None for a
+    database in memory, or a path with no file now."""
+    path = next((row[2] for row in driver_connection.execute("PRAGMA database_list")
+                 if row[1] == "main"), "")
+    try:
+        found = os.stat(path) if path else None
+    except OSError:
+        return ("gone",)
+    return None if found is None else (found.st_dev, found.st_ino)
 
 
 @contextmanager
