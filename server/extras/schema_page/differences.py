@@ -6,7 +6,10 @@ into words, for the schema page.
 """
 from alembic.runtime.migration import MigrationContext
 
-from extras.core.database import ChangedWhileRead
+
+class TableNotFound(Exception):
+    """Autogenerate did not find a table the database was listed with a moment ago."""
+
 
 # How autogenerate's names read in a sentence.
 OBJECT_WORDS = {"fk": "foreign key", "table_comment": "table comment"}
@@ -45,7 +48,7 @@ def model_differences(connection, metadata, autogenerate_options, database_table
             if change[0] == "add_table" and change[1].name in included:
                 # Listed a moment ago, not found by autogenerate now: a migration changed the
                 # database in between (PostgreSQL's catalog functions see the newest commit).
-                raise ChangedWhileRead(f"table {change[1].name} went away while it was compared")
+                raise TableNotFound(change[1].name)
         differences.extend(describe_difference(change) for change in group)
     return differences + [removed_table(name) for name in unmodelled]
 

@@ -17,7 +17,7 @@ from extras.core.database import (
     type_name,
 )
 from extras.core.sqlite import undecodable_text_shown
-from extras.schema_page.differences import model_differences
+from extras.schema_page.differences import TableNotFound, model_differences
 
 
 @dataclass
@@ -90,12 +90,16 @@ def read_state(connection, history, metadata, autogenerate_options, first_rows=0
     inspector = inspect(connection)
     names = listed_tables(connection, inspector)
     last = None if table_limit is None else first_table + table_limit
+    try:
+        differences = model_differences(connection, metadata, autogenerate_options, names)
+    except TableNotFound as error:
+        raise ChangedWhileRead(f"table {error} went away while it was compared") from None
     return DatabaseState(
         revision=revision,
         head=history.head,
         history=migrations,
         tables=read_tables(connection, inspector, names[first_table:last], first_rows),
-        differences=model_differences(connection, metadata, autogenerate_options, names),
+        differences=differences,
         table_count=len(names),
         first_table=first_table,
     )
