@@ -1,6 +1,7 @@
 """models.py at the end of step 4: the column `address` is renamed to `location`.
 
-This is the lesson's finished models.py, the same as server/models.py.
+Below this docstring it is the lesson's finished models.py: the same code as
+server/models.py, whose docstring says more.
 """
 from flask_sqlalchemy import SQLAlchemy
 

@@ -1,7 +1,12 @@
 """extras/locks.py: several `flask db upgrade` processes at once run each migration once."""
 import multiprocessing
+import os
 import re
+import sqlite3
 import sys
+import threading
+import time
+from contextlib import closing
 
 import pytest
 from flask.cli import FlaskGroup
@@ -12,6 +17,7 @@ from app import create_app
 from extras.commands import terminal
 from extras.core.settings import DEFAULTS, SettingError
 from extras.safety_nets.locks import migration_lock
+from helpers.cli_runner import CliRunner
 from helpers.migration_copies import copy_migrations
 from models import db
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
@@ -165,9 +171,6 @@ def test_lock_timeout_is_read_from_the_config_or_defaults_to_60_seconds(database
 def test_a_sqlite_write_lock_of_another_program_is_not_called_a_migration(tmp_path):
     """The sqlite3 shell after BEGIN IMMEDIATE holds the same lock a migration takes. (SQLite
     only: the servers' locks are named, and the test above checks who they say holds them.)"""
-    import sqlite3
-    from contextlib import closing
-
     path = tmp_path / "app.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
                       "MIGRATION_LOCK_TIMEOUT": 0.2})
@@ -184,3 +187,40 @@ def test_a_sqlite_write_lock_of_another_program_is_not_called_a_migration(tmp_pa
         "migration, or a program such as the sqlite3 shell with a transaction open); gave up "
         "waiting for it after 0.2 s."), result.stderr
     assert tables == []
+
+
+def test_a_run_waiting_for_the_lock_never_migrates_a_moved_sqlite_file(tmp_path, steps):
+    """`flask lesson start` moves app.db away while an upgrade waits for SQLite's write lock:
+    the upgrade stops and says why (SQLite alone says "attempt to write a readonly
+    database"), and the copy in the backup folder is not migrated."""
+    database, set_aside = tmp_path / "app.db", tmp_path / "backup" / "app.db"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    app.test_cli_runner_class = CliRunner
+    with app.app_context():
+        first = app.test_cli_runner().invoke(args=["db", "upgrade", steps[0].revision])
+    assert first.exit_code == 0, first.output
+    results = []
+
+    def upgrade():
+        with app.app_context():
+            results.append(app.test_cli_runner().invoke(args=["db", "upgrade"]))
+
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the lock, as `flask lesson start` holds it
+    waiting = threading.Thread(target=upgrade)
+    waiting.start()
+    time.sleep(2)  # the upgrade has connected, and waits for the lock
+    set_aside.parent.mkdir()
+    os.replace(database, set_aside)
+    holder.rollback()
+    holder.close()
+    waiting.join(60)
+    with app.app_context():
+        db.engine.dispose()
+
+    (result,) = results
+    assert result.exit_code == 1, result.output
+    assert "moved or replaced while this run waited" in result.output, result.output
+    with closing(sqlite3.connect(set_aside)) as moved:
+        assert moved.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (steps[0].revision,)], "the run migrated the file set aside"

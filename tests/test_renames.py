@@ -19,6 +19,7 @@ from extras.renames.answers import choose_answerer
 from extras.renames.operations import RenamedColumn
 from extras.renames.pairing import RenamePairing
 from helpers.migration_copies import copy_migrations
+from helpers.paths import REPO_DIR
 from helpers.server_copies import SALARY, STOCK_ENV_PY, Step2Project, body, make_step2_copy
 from models import db
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
@@ -136,6 +137,11 @@ def test_without_a_terminal_drops_stay_and_carry_warnings(step2, live_db):
     assert "WARNING: the new migration deletes 2 values of employees.salary." in run.output
     assert "department -> departments may be a rename" in run.output
     assert "-x renames=yes" in run.output
+    # The README shows these lines word for word (step 3, after the `n`).
+    readme = (REPO_DIR / "README.md").read_text()
+    shown = readme.split("After your `n` it warns you", 1)[1].split("```", 2)[1].strip()
+    for line in shown.splitlines():
+        assert line in run.output, f"the README shows {line!r}; the tool prints:\n{run.output}"
 
 
 def test_x_renames_yes_renames_without_asking_but_never_across_a_type_change(step2, live_db):

@@ -7,17 +7,19 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import String, inspect, text
+from sqlalchemy import String, create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from extras.core.database import table_names
 from extras.core.settings import SettingError
+from extras.safety_nets.locks import migration_lock
 from extras.schema_page.differences import describe_difference, model_differences
 from extras.schema_page.page import SHOWN_CHARACTERS, SHOWN_DIFFERENCES, TABLES_PER_PAGE
 from helpers.held_locks import LOCK_WAIT_MARGIN, held_like_a_migration
 from helpers.live_database import this_repository_schema
-from helpers.migration_copies import copy_migrations
+from helpers.migration_copies import EXTRA_REVISION, copy_migrations, copy_with_extra_migration
 from models import Department, Employee, db
 from testing.backends import SQLITE
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS, SCHEMA_AFTER_STEP
@@ -118,13 +120,17 @@ def test_page_at_step_2_and_at_head(client, live_db, steps):
         assert "VARCHAR(255)" in page.upper()
         for row in DEPARTMENT_ROWS + EMPLOYEE_ROWS:
             assert f"<td>{row['name']}</td>" in page
-        assert ("The models and the database disagree" in page) == (k != 4)
+        # Behind head the next step is upgrade: `migrate` refuses while the database is behind.
+        assert ("The models and the database differ" in page) == (k != 4)
+        assert "The models and the database disagree" not in page
+        assert ("flask db migrate" in page) is False
+        assert ("<code>flask db upgrade</code></p>" in page) == (k != 4)
         assert ("at head" in page) == (k == 4)
 
 
 def test_reload_shows_the_new_state(client, runner, steps):
     page = client.get("/").get_data(as_text=True)
-    assert "Empty database" in page and "No tables yet." in page
+    assert ("Empty database" in page or "No database yet" in page) and "No tables yet." in page
     assert runner.invoke(args=["db", "upgrade", steps[0].revision]).exit_code == 0
     assert 'id="table-employees"' in client.get("/").get_data(as_text=True)
     assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
@@ -429,3 +435,132 @@ def test_a_wrong_lock_wait_setting_is_one_line(tmp_path):
             create_app({"SQLALCHEMY_DATABASE_URI": url, "SCHEMA_PAGE_LOCK_WAIT": wrong})
     assert create_app({"SQLALCHEMY_DATABASE_URI": url,
                        "SCHEMA_PAGE_LOCK_WAIT": "0.5"}).config["SCHEMA_PAGE_LOCK_WAIT"] == 0.5
+
+
+def test_opening_the_page_makes_no_database(tmp_path, steps):
+    """A SQLite file that is not there (`lesson start` moved it, or never upgraded) stays so."""
+    database = tmp_path / "app.db"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    client = app.test_client()
+    try:
+        page = client.get("/")
+        api = client.get("/api/schema")
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+    assert not database.exists(), "opening the page made a database file"
+    assert page.status_code == 200 and api.status_code == 200
+    assert "No database yet" in page.get_data(as_text=True)
+    facts = api.get_json()
+    assert facts["database_exists"] is False and facts["revision"] is None
+    assert facts["next_step"] == {
+        "command": "flask db upgrade",
+        "why": f"No migration is applied yet: `flask db upgrade` applies all {len(steps)} "
+               "(it creates the database).",
+    }
+
+
+def next_step_of(client):
+    """(the JSON's next step, the page's text), after checking the two agree."""
+    facts = client.get("/api/schema").get_json()
+    page = html.unescape(client.get("/").get_data(as_text=True))
+    step = facts["next_step"]
+    assert step["why"] in page
+    if step["command"]:
+        assert f'<section id="next-step">\n  <h2>Next step</h2>\n  <p class="big"><code>' \
+               f'{step["command"]}</code></p>' in page
+    return step, page
+
+
+def test_the_next_step_in_every_state(copy_app, lesson_copy, steps, monkeypatch):
+    """Each state names the command that would work from there, on the page and in the JSON."""
+    client = copy_app.test_client()
+    runner = copy_app.test_cli_runner()
+
+    def flask(*args):
+        with copy_app.app_context():
+            result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+
+    # All four migrations written, none applied.
+    step, page = next_step_of(client)
+    assert step["command"] == "flask db upgrade" and "applies all 4" in step["why"]
+
+    # Behind head: `migrate` would refuse, so the page never offers it.
+    flask("db", "upgrade", steps[1].revision)
+    step, page = next_step_of(client)
+    assert step == {"command": "flask db upgrade",
+                    "why": "2 of the 4 migrations are not applied yet: `flask db upgrade` "
+                           "applies them."}
+    assert "flask db migrate" not in page
+
+    # At head: nothing to do, until the models change.
+    flask("db", "upgrade")
+    step, page = next_step_of(client)
+    assert step["command"] is None and step["why"].startswith("Nothing to do")
+    monkeypatch.setattr(Employee.__table__.c.name, "type", String(100))
+    step, page = next_step_of(client)
+    assert step["command"] == 'flask db migrate -m "..."'
+    assert "`flask db migrate` would write" in page.replace("<code>", "`").replace("</code>", "`")
+    monkeypatch.undo()
+
+    # A revision no script knows.
+    execute(copy_app, "UPDATE alembic_version SET version_num = 'feedfacecafe'")
+    step, page = next_step_of(client)
+    assert step["command"] is None and "feedfacecafe" in step["why"]
+
+    # Tables, but no revision: `upgrade` would fail to create them again.
+    execute(copy_app, "DELETE FROM alembic_version")
+    step, page = next_step_of(client)
+    assert step["command"] is None and "made without a migration" in step["why"]
+
+
+def test_an_empty_versions_folder_asks_for_the_first_migrate(copy_app, lesson_copy):
+    """`flask lesson start`'s state: step 1's models, no scripts, no database yet."""
+    for script in lesson_copy.versions.glob("*.py"):
+        script.unlink()
+
+    step, page = next_step_of(copy_app.test_client())
+
+    assert step["command"] == 'flask db migrate -m "Initial migration."'
+    assert "migrations/versions/ is empty" in step["why"]
+    assert "runs them all" not in page
+
+
+def test_two_heads_say_how_to_join_them_and_nothing_else(app, client, steps, tmp_path):
+    migrations = copy_with_extra_migration(tmp_path, steps[2].revision, upgrade="    pass")
+    app.extensions["migrate"].migrate.directory = str(migrations)
+
+    api = client.get("/api/schema")
+    page = html.unescape(client.get("/").get_data(as_text=True))
+
+    assert api.status_code == 503
+    reason = api.get_json()["reason"]
+    assert "two heads" in reason and "flask db merge heads" in reason, reason
+    assert f"{EXTRA_REVISION}_extra.py" in reason
+    assert reason in page and "Fix the script it names" not in page
+
+
+def test_a_running_migration_is_never_shown_half_done(app, client, runner, backend):
+    """MariaDB commits each DDL statement at once: while the migration lock is held, the page
+    says a migration is running. SQLite and PostgreSQL show the last committed moment."""
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        db.engine.dispose()
+        url = db.engine.url
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection, migration_lock(connection, 5, print):
+            connection.exec_driver_sql("SELECT 1")  # SQLite: BEGIN IMMEDIATE takes it
+            api = client.get("/api/schema")
+    finally:
+        engine.dispose()
+
+    if backend.is_mysql:
+        assert api.status_code == 503, api.get_data(as_text=True)
+        assert api.get_json()["error"] == "migration running"
+        assert api.get_json()["reason"].startswith("a migration is running; reload in a moment")
+    else:
+        assert api.status_code == 200, api.get_data(as_text=True)
+        assert api.get_json()["revision"]["id"] == api.get_json()["head"]

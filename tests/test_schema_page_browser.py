@@ -108,7 +108,7 @@ def test_page_follows_the_migrations_in_a_browser(
     department = table_section(browser, "department")
     assert "address" in department and "Payroll" in department
     assert not browser.find_elements(By.ID, "table-departments")
-    assert "The models and the database disagree" in browser.find_element(By.ID, "warnings").text
+    assert "The models and the database differ" in browser.find_element(By.ID, "warnings").text
     save_screenshot(browser, tmp_path / "schema-page-step-2.png", record_property)
 
     # Another terminal, another process: the learner's `flask db upgrade`.

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from extras.commands.boundary import one_line
 from extras.lesson_tools.backups import LessonFiles, restore_lesson, start_lesson
+from extras.safety_nets.locks import migration_lock
 
 
 def init_app(app):
@@ -19,7 +20,8 @@ def lesson_group():
 
 
 def lesson_files():
-    return LessonFiles(current_app.config, current_app.extensions["migrate"].db.engine)
+    return LessonFiles(current_app.config, current_app.extensions["migrate"].db.engine,
+                       migration_lock)
 
 
 def relative(path):
@@ -32,8 +34,8 @@ def relative(path):
 def lesson_start_command():
     """Set models.py, the migrations and the database aside; put step 1's models in place."""
     backup = start_lesson(lesson_files())
-    click.echo(f"Your work is set aside in {relative(backup)} (`flask lesson restore` brings it "
-               "back).")
+    click.echo(f"models.py, migrations/versions/ and the database are set aside in "
+               f"{relative(backup)} (`flask lesson restore` brings them back).")
     click.echo("models.py is now step 1, migrations/versions/ is empty and there is no "
                "database yet. Next: flask db migrate -m \"Initial migration.\"")
 
@@ -45,5 +47,6 @@ def lesson_start_command():
 def lesson_restore_command(backup):
     """Put back a backup's models.py, migrations and database (the newest if none is named)."""
     restored, aside = restore_lesson(lesson_files(), backup)
-    click.echo(f"Your current work is set aside in {relative(aside)}.")
+    click.echo(f"The current models.py, migrations/versions/ and database are set aside in "
+               f"{relative(aside)}.")
     click.echo(f"Restored models.py, the migrations and the database from {relative(restored)}.")

@@ -6,6 +6,7 @@
     history.py    the migration history, read once per command, and what is wrong with it
     database.py   what a live database holds, and how each kind says it gave up
     sqlite.py     SQLite made to behave for migrations: its own transactions, Ctrl-C
+    migration_lock.py  the migration lock's names, and whether someone holds it
 
 Nothing here imports click or another part of extras. The grading kit
 (testing/) stays self-contained; where both need the same helper, this

@@ -6,6 +6,7 @@ the truth even when the two disagree.
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 from sqlalchemy import column, func, select, table
+from sqlalchemy.exc import NoSuchTableError
 
 # Alembic's bookkeeping table. The kit names it too (testing/database.py), and
 # tests/test_architecture.py pins the two together: importing the kit's module
@@ -17,6 +18,12 @@ VERSION_TABLE = "alembic_version"
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes; extended ones add bits above 0xFF
 POSTGRESQL_LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of lock_timeout
 MYSQL_LOCK_WAIT_TIMEOUT = 1205  # ER_LOCK_WAIT_TIMEOUT
+# How each database says a table or column it was asked about is gone, or that a
+# concurrent change undid the read (a deadlock, a table changed since the snapshot):
+# the marks of a read that raced a migration.
+SQLITE_GONE = ("no such table", "no such column")
+POSTGRESQL_CHANGED = ("42P01", "42703", "40P01", "40001")  # undefined table/column, deadlock
+MYSQL_CHANGED = (1146, 1054, 1213, 1412)  # no such table/column, deadlock, definition changed
 # The words the drivers give up connecting with: psycopg, then PyMySQL.
 CONNECT_TIMED_OUT = ("timeout expired", "timed out")
 
@@ -40,6 +47,10 @@ def current_revision(connection):
     if len(rows) > 1:
         raise BrokenVersionTable(rows)
     return rows[0] if rows else None
+
+
+class ChangedWhileRead(Exception):
+    """What was being read changed under the reader, as a running migration changes it."""
 
 
 def count_rows(connection, table_name, column_name=None, schema=None):
@@ -79,6 +90,19 @@ def gave_up_on_a_lock(error):
         return True
     args = getattr(orig, "args", ())
     return bool(args) and args[0] == MYSQL_LOCK_WAIT_TIMEOUT
+
+
+def changed_while_read(error):
+    """True when a database error says what it read changed under it, as a migration does."""
+    if isinstance(error, NoSuchTableError):  # the inspector, asked about a table gone since
+        return True
+    orig = getattr(error, "orig", None)
+    if type(orig).__module__ == "sqlite3":
+        return str(orig).startswith(SQLITE_GONE)
+    if getattr(orig, "sqlstate", None) in POSTGRESQL_CHANGED:
+        return True
+    args = getattr(orig, "args", ())
+    return bool(args) and args[0] in MYSQL_CHANGED
 
 
 def connect_timed_out(message):

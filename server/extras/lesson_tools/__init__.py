@@ -2,7 +2,8 @@
 
     seeding.py      `flask seed`: the rows that fit the database's step, once
     sample_rows.py  the lesson's rows, as each step's tables hold them
-    backups.py      `flask lesson start` and `restore`: the finished work set aside, and back
+    backups.py      `flask lesson start` and `restore`: the files set aside, and back
+    file_lock.py    one `flask lesson` command at a time, with a lock the system frees
 
 The `flask` commands themselves are in extras/commands/.
 """

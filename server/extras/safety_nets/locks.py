@@ -19,20 +19,18 @@ the migration session asks the server to check every second that its
 client is still there (client_connection_check_interval, PostgreSQL 14+):
 a vanished client's statement is cancelled and its lock freed.
 """
+import os
 import time
-import zlib
 from contextlib import contextmanager
 
 from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from extras.core.migration_lock import POSTGRESQL_LOCK_KEY, mysql_lock_name
 from extras.core.sqlite import sqlite_transactions
 from extras.safety_nets.lock_holders import mysql_lock_holder, postgresql_lock_holder
 
-# One lock per database; the name says whose it is.
-LOCK_NAME = "flask-migrate:alembic_version"
-POSTGRESQL_LOCK_KEY = zlib.crc32(LOCK_NAME.encode())
 # How often PostgreSQL checks, during a statement, that the migration's client is alive.
 CLIENT_CHECK_INTERVAL_MS = 1000
 # How long a run waits before it says who holds the lock.
@@ -41,6 +39,10 @@ SAY_WHO_AFTER = 1  # second
 
 class LockTimeout(CommandError):
     """Another run held the lock for longer than the timeout."""
+
+
+class DatabaseMoved(CommandError):
+    """The SQLite file was moved away or replaced while the run waited for its lock."""
 
 
 def gave_up_waiting(seconds, holder=None):
@@ -91,7 +93,9 @@ def sqlite_write_lock(connection, timeout, say):
     read under the lock; the wait for it is bounded by busy_timeout.
     """
     # Straight to the driver: through SQLAlchemy, the PRAGMA would begin a transaction.
-    connection.connection.driver_connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    driver_connection = connection.connection.driver_connection
+    driver_connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    opened = file_identity(driver_connection)
 
     def begin_immediate(conn):
         try:
@@ -100,9 +104,29 @@ def sqlite_write_lock(connection, timeout, say):
             if "locked" in str(error.orig):
                 raise gave_up_waiting_for_sqlite(timeout) from error
             raise
+        if opened is not None and file_identity(driver_connection) != opened:
+            # `flask lesson start` or `restore` moved it while this run waited for the lock:
+            # going on would migrate the copy set aside in a backup.
+            conn.exec_driver_sql("ROLLBACK")
+            raise DatabaseMoved(
+                "the database file was moved or replaced while this run waited for the "
+                "migration lock (by `flask lesson start` or `restore`?); nothing was changed. "
+                "Run the command again.")
 
     with sqlite_transactions(connection, begin=begin_immediate):
         yield
+
+
+def file_identity(driver_connection):
+    """(device, inode) of the file at the path this SQLite connection opened; None for a
+    database in memory, or a path with no file now."""
+    path = next((row[2] for row in driver_connection.execute("PRAGMA database_list")
+                 if row[1] == "main"), "")
+    try:
+        found = os.stat(path) if path else None
+    except OSError:
+        return ("gone",)
+    return None if found is None else (found.st_dev, found.st_ino)
 
 
 @contextmanager
@@ -123,9 +147,7 @@ def postgresql_advisory_lock(connection, timeout, say):
 
 @contextmanager
 def mysql_named_lock(connection, timeout, say):
-    """GET_LOCK names are server-wide, so the name includes the database's."""
-    database = connection.exec_driver_sql("SELECT DATABASE()").scalar()
-    name = {"name": f"{LOCK_NAME}:{database}"[:64]}
+    name = {"name": mysql_lock_name(connection)}
     wait_for_lock(connection, text("SELECT GET_LOCK(:name, 0)").bindparams(**name), timeout,
                   say, holder=lambda: mysql_lock_holder(connection, name["name"]))
     try:

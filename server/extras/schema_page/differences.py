@@ -6,6 +6,11 @@ into words, for the schema page.
 """
 from alembic.runtime.migration import MigrationContext
 
+
+class TableNotFound(Exception):
+    """Autogenerate did not find a table the database was listed with a moment ago."""
+
+
 # How autogenerate's names read in a sentence.
 OBJECT_WORDS = {"fk": "foreign key", "table_comment": "table comment"}
 
@@ -29,10 +34,9 @@ def model_differences(connection, metadata, autogenerate_options, database_table
             return False
         return their_filter is None or their_filter(name, type_, parent_names)
 
-    unmodelled = [
-        name for name in database_tables if name not in modelled
-        and (their_filter is None or their_filter(name, "table", {"schema_name": None}))
-    ]
+    included = [name for name in database_tables
+                if their_filter is None or their_filter(name, "table", {"schema_name": None})]
+    unmodelled = [name for name in included if name not in modelled]
     context = MigrationContext.configure(connection, opts={
         **autogenerate_options, "target_metadata": metadata, "include_name": include_name,
     })
@@ -40,6 +44,11 @@ def model_differences(connection, metadata, autogenerate_options, database_table
     for difference in compare_metadata(context, metadata):
         # Changes to one column come grouped in a list.
         group = difference if isinstance(difference, list) else [difference]
+        for change in group:
+            if change[0] == "add_table" and change[1].name in included:
+                # Listed a moment ago, not found by autogenerate now: a migration changed the
+                # database in between (PostgreSQL's catalog functions see the newest commit).
+                raise TableNotFound(change[1].name)
         differences.extend(describe_difference(change) for change in group)
     return differences + [removed_table(name) for name in unmodelled]
 

@@ -9,14 +9,22 @@ from dataclasses import asdict, dataclass
 
 from alembic.util import CommandError
 from flask import Blueprint, abort, current_app, render_template, request
+from sqlalchemy import create_engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from extras.core.database import BrokenVersionTable, gave_up_on_a_lock
+from extras.core.database import (
+    BrokenVersionTable,
+    ChangedWhileRead,
+    changed_while_read,
+    gave_up_on_a_lock,
+)
 from extras.core.history import kept_history
 from extras.core.messages import error_text, first_line, script_frames
-from extras.core.urls import masked_url
+from extras.core.urls import masked_url, sqlite_file
 from extras.safety_nets.failures import describe_database_error
 from extras.schema_page import protection
+from extras.schema_page.consistent_read import read_consistently
+from extras.schema_page.next_step import next_step
 from extras.schema_page.page_connection import page_connection
 from extras.schema_page.state import read_state
 
@@ -57,19 +65,49 @@ class CannotShowSchema(Exception):
 
 
 def read_live_state(migrate, **read_options):
-    """read_state() for an app's Flask-Migrate state `migrate`, its failures as CannotShowSchema."""
+    """read_state() for an app's Flask-Migrate state `migrate`, its failures as CannotShowSchema.
+
+    The revision and the tables come from one moment of the database
+    (consistent_read.py). A SQLite file that is not there is read as an
+    empty database, and not made: opening the page must not create it.
+    """
     engine = migrate.db.engine
     lock_wait = current_app.config["SCHEMA_PAGE_LOCK_WAIT"]
     try:
         history = kept_history(migrate.migrate.get_config())  # checked as it was read
-        with page_connection(engine, lock_wait) as connection:
+
+        def read(connection):
             return read_state(connection, history, migrate.db.metadata, migrate.configure_args,
                               **read_options)
+
+        if missing_sqlite_file(engine.url):
+            return read_without_a_database(read)
+        with page_connection(engine, lock_wait) as connection:
+            return read_consistently(connection, read, lock_wait)
     except Exception as error:
         problem = why_schema_cannot_be_shown(error, engine.url, lock_wait)
         if problem is None:  # a bug of ours: let it be seen
             raise
         raise problem from error
+
+
+def missing_sqlite_file(url):
+    """True for a SQLite file not made yet, in a folder that is there (without the folder,
+    `flask db upgrade` could not make it either: that is a database that cannot be opened)."""
+    path = sqlite_file(url)
+    return path is not None and not path.exists() and path.parent.is_dir()
+
+
+def read_without_a_database(read):
+    """What the page shows with no database file: an empty database, read in memory."""
+    empty = create_engine("sqlite://")
+    try:
+        with empty.connect() as connection:
+            state = read(connection)
+    finally:
+        empty.dispose()
+    state.database_exists = False
+    return state
 
 
 def why_schema_cannot_be_shown(error, url, lock_wait):
@@ -79,6 +117,11 @@ def why_schema_cannot_be_shown(error, url, lock_wait):
     if isinstance(error, SQLAlchemyError) and gave_up_on_a_lock(error):
         reason = (f"a migration is running; reload in a moment (the page waited {lock_wait:g} s "
                   f"for a lock: {first_line(error)})")
+        return CannotShowSchema(MIGRATION_RUNNING, reason, masked_url(url))
+    if isinstance(error, ChangedWhileRead) or (
+            isinstance(error, SQLAlchemyError) and changed_while_read(error)):
+        reason = ("a migration is running; reload in a moment (the database changed each time "
+                  f"the page read it: {first_line(error)})")
         return CannotShowSchema(MIGRATION_RUNNING, reason, masked_url(url))
     if isinstance(error, SQLAlchemyError):
         return CannotShowSchema(DATABASE_UNAVAILABLE, describe_database_error(url, error),
@@ -119,6 +162,7 @@ def schema_html():
         abort(404, description=f"There is no page {page} of tables: the database has "
                                f"{state.table_count:,} tables, {pages} page(s) of them.")
     return render_template("schema_page/schema.html", state=state, page=page, pages=pages,
+                           next_step=next_step(state),
                            cell=shown_cell, shown_differences=SHOWN_DIFFERENCES,
                            database=masked_url(migrate.db.engine.url))
 
@@ -137,6 +181,8 @@ def schema_json():
             for t in state.tables
         ],
         "differences": state.differences,
+        "database_exists": state.database_exists,
+        "next_step": asdict(next_step(state)),
     }
 
 

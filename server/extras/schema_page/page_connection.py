@@ -15,6 +15,10 @@ tells the database to wait for a lock at most the page's lock wait:
 SCHEMA_PAGE_LOCK_WAIT seconds (FLASK_SCHEMA_PAGE_LOCK_WAIT, core/settings.py),
 2 unless set. The connection still comes from the app's engine, with all
 its settings.
+
+On PostgreSQL each transaction on it is REPEATABLE READ and read-only: it
+sees one moment of the database, so the revision and the tables read in it
+agree (consistent_read.py says how the other databases get there).
 """
 import math
 from contextlib import contextmanager
@@ -24,8 +28,12 @@ from contextlib import contextmanager
 def page_connection(engine, lock_wait):
     """A connection of `engine`'s, closed after the block, that waits `lock_wait` s for a lock."""
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="REPEATABLE READ",
+                                         postgresql_readonly=True)
         connection.detach()
         wait_for_locks_at_most(connection, lock_wait)
+        connection.commit()  # PostgreSQL undoes a SET with its transaction
         yield connection
 
 

@@ -8,9 +8,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import column, inspect, select, table
 
-from extras.core.database import count_rows, current_revision, table_names, type_name
+from extras.core.database import (
+    VERSION_TABLE,
+    ChangedWhileRead,
+    count_rows,
+    current_revision,
+    table_names,
+    type_name,
+)
 from extras.core.sqlite import undecodable_text_shown
-from extras.schema_page.differences import model_differences
+from extras.schema_page.differences import TableNotFound, model_differences
 
 
 @dataclass
@@ -47,6 +54,11 @@ class DatabaseState:
     differences: list[str]  # what `flask db migrate` would write now, in words
     table_count: int = 0  # how many tables the database has, shown or not
     first_table: int = 0  # where tables[0] stands among them, counted from 0
+    database_exists: bool = True  # False: its SQLite file is not there (yet)
+
+    @property
+    def revision_id(self):
+        return None if self.revision is None else self.revision.id
 
     @property
     def revision_is_known(self):
@@ -76,17 +88,39 @@ def read_state(connection, history, metadata, autogenerate_options, first_rows=0
         revision = Revision(current, None)
     # One inspector, so that its cache lists the tables once: 0.3 s with 10,000 on MariaDB.
     inspector = inspect(connection)
-    names = table_names(inspector)
+    names = listed_tables(connection, inspector)
     last = None if table_limit is None else first_table + table_limit
+    try:
+        differences = model_differences(connection, metadata, autogenerate_options, names)
+    except TableNotFound as error:
+        raise ChangedWhileRead(f"table {error} went away while it was compared") from None
     return DatabaseState(
         revision=revision,
         head=history.head,
         history=migrations,
         tables=read_tables(connection, inspector, names[first_table:last], first_rows),
-        differences=model_differences(connection, metadata, autogenerate_options, names),
+        differences=differences,
         table_count=len(names),
         first_table=first_table,
     )
+
+
+def listed_tables(connection, inspector):
+    """The tables, as table_names() lists them, but on PostgreSQL from pg_class itself.
+
+    The inspector's query there also asks pg_table_is_visible(), which sees
+    the newest commit, not the transaction's snapshot: a table a migration
+    dropped a moment ago would be missing beside a revision that still has
+    it. The inspector's later calls then miss it too, and the read is tried
+    again (consistent_read.py).
+    """
+    if connection.dialect.name != "postgresql":
+        return table_names(inspector)
+    rows = connection.exec_driver_sql(
+        "SELECT c.relname FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')")
+    return sorted(name for (name,) in rows if name != VERSION_TABLE)
 
 
 def revision_history(history, current):
@@ -110,6 +144,9 @@ def read_tables(connection, inspector, names, first_rows):
         return []
     all_columns = inspector.get_multi_columns(filter_names=names)
     primary_keys = inspector.get_multi_pk_constraint(filter_names=names)
+    if any((None, name) not in all_columns or (None, name) not in primary_keys
+           for name in names):  # listed a moment ago, gone now: only MariaDB lets this be seen
+        raise ChangedWhileRead("a table went away while the page read it")
     return [
         read_table(connection, name, all_columns[(None, name)],
                    primary_keys[(None, name)]["constrained_columns"], first_rows)
