@@ -245,3 +245,6 @@ def test_the_page_shows_drift_as_its_own_warning(app, client):
     # The models still have salary: that is the other warning, about models.py.
     assert "The models and the database disagree" not in drift
     assert "The models and the database disagree" in html
+    # /api/schema says the same, for a program reading the page.
+    assert client.get("/api/schema").get_json()["drift"] == {
+        "differences": [f"employees.salary was dropped by hand ({INITIAL})"], "not_checked": None}

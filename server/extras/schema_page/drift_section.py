@@ -2,8 +2,8 @@
 
 A section of its own, apart from "the models and the database disagree":
 that one is about models.py, this one about hand changes to the database.
-schema.html includes templates/schema_page/drift.html, which calls
-page_drift(), a template global registered by init_app().
+page.py asks for it after its consistent read, and only for a database
+that is there and has a revision: the check never creates a database.
 """
 from dataclasses import dataclass, field
 
@@ -12,7 +12,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from extras.core.database import current_revision
 from extras.core.history import kept_history
+from extras.core.migration_lock import migration_lock_held
 from extras.schema_page.page_connection import page_connection
+
+MIGRATION_RUNNING = "a migration is running; reload in a moment"
 
 
 @dataclass
@@ -21,12 +24,14 @@ class PageDrift:
     not_checked: str | None = None  # why there is no answer, in one line
 
 
-def init_app(app):
-    app.add_template_global(page_drift)
+def page_drift(state):
+    """The drift of the app's database at the revision `state` read, on a connection of its own.
 
-
-def page_drift():
-    """The drift of the app's database, read on a page connection of its own."""
+    A migration that runs meanwhile would look like drift, so one that holds
+    the lock, or moves the revision during the check, gives no answer.
+    """
+    if not state.database_exists or state.revision is None:
+        return PageDrift()
     # Imported here, as `flask db migrate` imports it: no other command pays for Alembic's
     # comparison code at start-up.
     from extras.drift.compare import find_drift, history_up_to
@@ -37,10 +42,17 @@ def page_drift():
     try:
         with page_connection(migrate.db.engine,
                              current_app.config["SCHEMA_PAGE_LOCK_WAIT"]) as connection:
-            scripts = history_up_to(history.chain, current_revision(connection))
+            if migration_lock_held(connection):
+                return PageDrift(not_checked=MIGRATION_RUNNING)
+            revision = current_revision(connection)
+            scripts = history_up_to(history.chain, revision)
             if scripts is None:
                 return PageDrift()
-            return PageDrift([str(difference) for difference in find_drift(connection, scripts)])
+            found = [str(difference) for difference in find_drift(connection, scripts)]
+            if found and (migration_lock_held(connection)
+                          or current_revision(connection) != revision):
+                return PageDrift(not_checked=MIGRATION_RUNNING)
+            return PageDrift(found)
     except ShadowUnavailable as error:
         return PageDrift(not_checked=f"no shadow database could be made ({error})")
     except SQLAlchemyError as error:  # the rest of the page says what is wrong with the database

@@ -24,6 +24,7 @@ from extras.core.urls import masked_url, sqlite_file
 from extras.safety_nets.failures import describe_database_error
 from extras.schema_page import protection
 from extras.schema_page.consistent_read import read_consistently
+from extras.schema_page.drift_section import page_drift
 from extras.schema_page.next_step import next_step
 from extras.schema_page.page_connection import page_connection
 from extras.schema_page.state import read_state
@@ -162,7 +163,7 @@ def schema_html():
         abort(404, description=f"There is no page {page} of tables: the database has "
                                f"{state.table_count:,} tables, {pages} page(s) of them.")
     return render_template("schema_page/schema.html", state=state, page=page, pages=pages,
-                           next_step=next_step(state),
+                           next_step=next_step(state), drift=page_drift(state),
                            cell=shown_cell, shown_differences=SHOWN_DIFFERENCES,
                            database=masked_url(migrate.db.engine.url))
 
@@ -183,6 +184,7 @@ def schema_json():
         "differences": state.differences,
         "database_exists": state.database_exists,
         "next_step": asdict(next_step(state)),
+        "drift": asdict(page_drift(state)),
     }
 
 
