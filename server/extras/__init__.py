@@ -25,7 +25,7 @@ from extras.core.urls import check_usable, with_driver
 from extras.safety_nets import command_checks, connect_timeout
 from extras.safety_nets.guarded_runs import command_changes_database, guarded_connection
 from extras.safety_nets.newer_database import explain_newer_database
-from extras.schema_page import page
+from extras.schema_page import drift_section, page
 
 SAFETY_NETS = "migration_safety_nets"  # the app.extensions key env.py looks for
 DRIFT_CHECKED = ("migrate", "check")  # the commands that look for drift (extras/drift)
@@ -55,7 +55,7 @@ def init_app(app):
     app.extensions[SAFETY_NETS] = SafetyNets(app.config)
     seed.init_app(app)
     lesson.init_app(app)
-    page.init_app(app)
+    page.init_app(app, drift_section.page_drift)
 
 
 class SafetyNets:

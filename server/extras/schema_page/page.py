@@ -24,7 +24,6 @@ from extras.core.urls import masked_url, sqlite_file
 from extras.safety_nets.failures import describe_database_error
 from extras.schema_page import protection
 from extras.schema_page.consistent_read import read_consistently
-from extras.schema_page.drift_section import page_drift
 from extras.schema_page.next_step import next_step
 from extras.schema_page.page_connection import page_connection
 from extras.schema_page.state import read_state
@@ -49,8 +48,15 @@ MIGRATION_RUNNING = "migration running"
 VERSION_TABLE_UNUSABLE = "alembic_version unusable"
 
 
-def init_app(app):
+def init_app(app, drift_check):
+    """`drift_check(state)` gives the page's drift section (drift_section.page_drift), handed
+    in by extras so that the page does not stand on the drift package's floors."""
+    app.extensions["schema_page_drift"] = drift_check
     app.register_blueprint(bp)
+
+
+def page_drift(state):
+    return current_app.extensions["schema_page_drift"](state)
 
 
 @dataclass
