@@ -26,6 +26,12 @@ from testing.history import HistoryError, read_history
 # `pytest server/testing`.
 pytest_plugins = ["helpers.resource_leaks"]
 
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: two workers per CPU. Many tests wait on a `flask` or kit process, or on a
+    database server, so one worker per CPU leaves CPUs idle (on 2 CPUs: 71 s against 59 s)."""
+    return 2 * (os.cpu_count() or 1)
+
 # A tmpfs: files there never wait for a disk. SQLite syncs every commit to disk, and on this
 # repository's 2-core machine those syncs cost a third of the suite's time.
 IN_MEMORY = Path("/dev/shm")
