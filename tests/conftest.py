@@ -27,6 +27,7 @@ from testing.history import HistoryError, read_history
 pytest_plugins = ["helpers.resource_leaks"]
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's, absent with -p no:xdist
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: two workers per CPU. Many tests wait on a `flask` or kit process, or on a
     database server, so one worker per CPU leaves CPUs idle (on 2 CPUs: 71 s against 59 s)."""

@@ -12,6 +12,7 @@ from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.pool import NullPool
 
 from app import create_app
+from extras.drift import shadow
 from helpers.cli_runner import CliRunner
 from helpers.migration_copies import copy_migrations, copy_with_extra_migration
 from models import db
@@ -213,17 +214,28 @@ if SERVERS:
 
 
 @AT_HEAD
-def test_the_shadow_is_always_dropped(backend, app, runner, tmp_path):
-    """Nothing named shadow_ stays behind: no schema, no database, no file."""
+def test_the_shadow_is_always_dropped(backend, app, runner, tmp_path, monkeypatch):
+    """Nothing this check named shadow_ stays behind: no schema, no database, no file. (Other
+    workers' checks make shadows on the same server meanwhile: only this one's names count.)"""
+    made = []
+    for maker_name in ("rolled_back_schema", "dropped_database"):
+        maker = getattr(shadow, maker_name)
+        monkeypatch.setattr(shadow, maker_name,
+                            lambda connection, name, maker=maker: made.append(name)
+                            or maker(connection, name))
     files = set(tmp_path.rglob("*"))
     result = runner.invoke(args=["db", "check"])
     assert "Drift not checked" not in result.output, result.output
     with app.app_context(), db.engine.connect() as connection:
         if backend.is_mysql:
-            left = connection.execute(text("SHOW DATABASES LIKE 'shadow\\_%'")).all()
+            assert made, "no shadow database was made"
+            left = [name for name in made if connection.execute(
+                text("SHOW DATABASES LIKE :name"), {"name": name}).all()]
         elif backend.server_url is not None:
-            left = connection.execute(text(
-                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'shadow\\_%'")).all()
+            assert made, "no shadow schema was made"
+            left = [name for name in made if connection.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname = :name"),
+                {"name": name}).all()]
         else:
             left = set(tmp_path.rglob("*")) - files
     assert not left, left

@@ -42,11 +42,12 @@ REPORT_OPTIONS = ("-v", "-q", "--verbose", "--quiet", "--durations", "-r", "--tb
 # they may not be able to read the environment's files, so what a migration and a stock
 # env.py import is here too.
 LIBRARIES = ("sqlite3", "json", "xml.etree.ElementTree", "select", "ctypes", "logging.config",
-             "flask", "flask_sqlalchemy", "flask_migrate", "alembic.command",
-             "alembic.autogenerate", "alembic.runtime.migration", "alembic.op", "alembic.context",
-             "alembic.ddl.sqlite", "alembic.ddl.postgresql", "alembic.ddl.mysql", "sqlalchemy",
-             "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql",
-             "sqlalchemy.dialects.mysql", "psycopg", "pymysql")
+             "flask", "flask_sqlalchemy", "flask_sqlalchemy.cli", "flask_migrate",
+             "flask_migrate.cli",
+             "alembic.command", "alembic.autogenerate", "alembic.runtime.migration", "alembic.op",
+             "alembic.context", "alembic.ddl.sqlite", "alembic.ddl.postgresql",
+             "alembic.ddl.mysql", "sqlalchemy", "sqlalchemy.dialects.sqlite",
+             "sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.mysql", "psycopg", "pymysql")
 
 
 def one_word(args):
