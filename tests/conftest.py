@@ -30,7 +30,7 @@ pytest_plugins = ["helpers.resource_leaks"]
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's, absent with -p no:xdist
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: two workers per CPU. Many tests wait on a `flask` or kit process, or on a
-    database server, so one worker per CPU leaves CPUs idle (on 2 CPUs: 71 s against 59 s)."""
+    database server, so one worker per CPU leaves CPUs idle (docs/performance.md)."""
     return 2 * (os.cpu_count() or 1)
 
 # A tmpfs: files there never wait for a disk. SQLite syncs every commit to disk, and on this
