@@ -6,13 +6,12 @@ pseudo-terminal where a learner would answer the question.
 """
 import pytest
 
-from helpers.server_copies import CTRL_C, Step2Project, body, copy_server
+from helpers.server_copies import CTRL_C, SALARY, Step2Project, body, copy_server
 from models import db
 from testing.lesson import DEPARTMENT_ROWS, EMPLOYEE_ROWS
 
 pytestmark = pytest.mark.database_at_step(4)
 
-SALARY = "salary = db.Column(db.Integer)"
 EMAIL = "email = db.Column(db.String(255), nullable=False)"
 QUESTION = ("The new column employees.email is NOT NULL, and employees has 2 rows. "
             "What should they hold? (Enter to leave it to you):")
